@@ -1,0 +1,39 @@
+/* Time zones for timestamps that carry no offset: fixed offsets and IANA zones read from the
+ * system tz database (TZif files), converted without touching TZ/tzset so workers can share one. */
+#ifndef TIMBERLINE_TZ_H
+#define TIMBERLINE_TZ_H
+
+#include <stdint.h>
+
+#include "timberline/error.h"
+
+typedef struct tl_tz tl_tz;
+
+/* Flags reported by tl_tz_local_to_utc. */
+enum {
+    TL_TZ_GAP = 1,    /* local time falls in a spring-forward gap (does not exist) */
+    TL_TZ_REPEAT = 2, /* local time occurs twice (autumn fall-back hour) */
+};
+
+/* Loads a zone: "UTC"/"Z", a fixed offset "+HH:MM", "-HH:MM", "+HHMM", or an IANA name
+ * ("Europe/Berlin") read from $TZDIR or /usr/share/zoneinfo. On success *out is owned by the
+ * caller (free with tl_tz_free). After loading, the zone is immutable and safe to share
+ * between threads. Names containing ".." or starting with "/" are refused. */
+int tl_tz_load(tl_tz **out, const char *spec, tl_error *err);
+
+void tl_tz_free(tl_tz *tz);
+
+/* The spec the zone was loaded from, as given ("UTC" for the default). Borrowed. */
+const char *tl_tz_name(const tl_tz *tz);
+
+/* UTC offset in seconds in effect at UTC instant `utc_sec`. */
+int32_t tl_tz_offset_at(const tl_tz *tz, int64_t utc_sec);
+
+/* Converts a local wall-clock time, expressed as seconds since 1970-01-01T00:00:00 as if it
+ * were UTC, to real UTC seconds. In a gap the earlier offset (the one before the transition)
+ * is applied and TL_TZ_GAP set; in a repeated hour the earlier occurrence (first offset) is
+ * returned, TL_TZ_REPEAT set, and *alt_utc (if non-NULL) receives the later occurrence.
+ * flags may be NULL. */
+int64_t tl_tz_local_to_utc(const tl_tz *tz, int64_t local_sec, int *flags, int64_t *alt_utc);
+
+#endif
