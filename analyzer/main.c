@@ -1,0 +1,472 @@
+/* timberline CLI: parses arguments into options, runs the engine, maps results to exit codes
+ * (0 no qualifying hits, 1 hits, 2 error). The only file that calls exit(). */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include "timberline/match.h"
+#include "timberline/pattern.h"
+#include "timberline/report.h"
+#include "timberline/scan.h"
+#include "timberline/timestamp.h"
+#include "timberline/tz.h"
+
+#define TL_VERSION "0.1.0"
+
+#ifndef TL_DATADIR
+#define TL_DATADIR "/usr/local/share/timberline"
+#endif
+
+enum { EXIT_CLEAN = 0, EXIT_HITS = 1, EXIT_ERROR = 2 };
+
+static void usage(FILE *f)
+{
+    fputs("usage: timberline scan [options] EVIDENCE...\n"
+          "       timberline patterns check PATH...\n"
+          "       timberline --version | --help\n"
+          "\n"
+          "scan options:\n"
+          "  -p, --patterns PATH   rule file (*.rules), IOC list (*.ioc, *.txt) or a directory of\n"
+          "                        them; repeatable; default: the shipped patterns/ set\n"
+          "  -o, --out DIR         report directory (default ./timberline-report); must be empty\n"
+          "                        or absent unless --force\n"
+          "      --force           write into a non-empty report directory\n"
+          "  -j, --threads N       worker threads (default: online CPUs)\n"
+          "      --tz ZONE         zone for timestamps without an offset (IANA name or +HH:MM;\n"
+          "                        default UTC)\n"
+          "      --fail-on SEV     exit 1 only for hits at or above SEV (info, low, medium, high,\n"
+          "                        critical; default info)\n"
+          "      --strict          exit 2 when any evidence item could not be read completely\n"
+          "      --case ID         case identifier recorded in the manifest\n"
+          "      --analyst NAME    analyst recorded in the manifest\n"
+          "      --chunk-size N    bytes per work unit (default 4194304; for tests and tuning)\n"
+          "  -q, --quiet           no progress line and no summary\n"
+          "\n"
+          "exit codes: 0 no qualifying hits, 1 hits, 2 error\n",
+          f);
+}
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The shipped patterns: next to the binary in a source tree (build/../patterns), else the
+ * installed data directory. */
+static char *default_patterns(void)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            char cand[PATH_MAX + 32];
+            snprintf(cand, sizeof cand, "%s/../patterns", exe);
+            if (is_dir(cand)) return realpath(cand, NULL);
+        }
+    }
+    if (is_dir(TL_DATADIR "/patterns")) return strdup(TL_DATADIR "/patterns");
+    return NULL;
+}
+
+static int dir_is_empty(const char *p)
+{
+    DIR *d = opendir(p);
+    if (!d) return 1;
+    struct dirent *de;
+    int empty = 1;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+            empty = 0;
+            break;
+        }
+    }
+    closedir(d);
+    return empty;
+}
+
+/* Loads and compiles; prints every diagnostic. Returns 0, or 2 when the set is unusable. */
+static int load_patterns(tl_pattern_set *set, char **paths, size_t n, int for_scan)
+{
+    tl_error err;
+    for (size_t i = 0; i < n; i++) {
+        if (tl_pattern_set_load(set, paths[i], &err) != TL_OK) {
+            fprintf(stderr, "timberline: %s\n", err.msg);
+            return EXIT_ERROR;
+        }
+    }
+    tl_pattern_set_compile(set, &err);
+    for (size_t i = 0; i < tl_pattern_set_ndiags(set); i++) {
+        int is_error;
+        const char *d = tl_pattern_set_diag(set, i, &is_error);
+        if (for_scan || !is_error) fprintf(stderr, "%s: %s\n", is_error ? "error" : "warning", d);
+    }
+    if (for_scan && tl_pattern_set_nerrors(set)) {
+        fprintf(stderr, "timberline: %zu broken pattern%s; not scanning (run 'timberline patterns "
+                        "check' for details)\n",
+                tl_pattern_set_nerrors(set), tl_pattern_set_nerrors(set) == 1 ? "" : "s");
+        return EXIT_ERROR;
+    }
+    if (for_scan && tl_pattern_set_count(set) == 0) {
+        fprintf(stderr, "timberline: the pattern set is empty; nothing to hunt for\n");
+        return EXIT_ERROR;
+    }
+    return 0;
+}
+
+/* ---- patterns check ---- */
+
+struct check_ctx {
+    int passed, failed;
+};
+
+static void on_test(void *ctx, const tl_rule *r, const tl_rule_test *t, int passed, const char *why)
+{
+    struct check_ctx *c = ctx;
+    if (passed) {
+        c->passed++;
+        return;
+    }
+    c->failed++;
+    printf("FAIL %s:%d: rule '%s': %s %s: %s\n", r->file, t->src_line, r->id,
+           t->expect_match ? "test.match" : "test.nomatch", why, t->line);
+}
+
+static int cmd_patterns(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "check") != 0) {
+        fprintf(stderr, "usage: timberline patterns check PATH...\n");
+        return EXIT_ERROR;
+    }
+    if (argc < 3) {
+        fprintf(stderr, "timberline patterns check: give at least one rule file, IOC list or "
+                        "directory\n");
+        return EXIT_ERROR;
+    }
+    tl_pattern_set *set = tl_pattern_set_new();
+    int rc = load_patterns(set, argv + 2, (size_t)(argc - 2), 0);
+    if (rc) {
+        tl_pattern_set_free(set);
+        return rc;
+    }
+    struct check_ctx c = {0, 0};
+    for (size_t i = 0; i < tl_pattern_set_ndiags(set); i++) {
+        int is_error;
+        const char *d = tl_pattern_set_diag(set, i, &is_error);
+        if (is_error) {
+            printf("FAIL %s\n", d);
+            c.failed++;
+        }
+    }
+    size_t nregex = 0, nioc = 0;
+    for (size_t i = 0; i < tl_pattern_set_count(set); i++) {
+        const tl_rule *r = tl_pattern_set_rule(set, i);
+        if (r->kind == TL_RULE_IOC) nioc++;
+        else nregex++;
+        if (r->unfiltered)
+            printf("note %s:%d: rule '%s' is matched without the vectorscan screen (%s)\n",
+                   r->file, r->regex_line, r->id, r->unfiltered_why ? r->unfiltered_why : "refused");
+    }
+    tl_error err;
+    int f = tl_match_run_tests(set, on_test, &c, &err);
+    if (f < 0) {
+        fprintf(stderr, "timberline: %s\n", err.msg);
+        tl_pattern_set_free(set);
+        return EXIT_ERROR;
+    }
+    printf("%zu rules, %zu indicators in %zu files\n", nregex, nioc, tl_pattern_set_nfiles(set));
+    printf("%d passed, %d failed\n", c.passed, c.failed);
+    tl_pattern_set_free(set);
+    return c.failed ? EXIT_HITS : EXIT_CLEAN;
+}
+
+/* ---- scan ---- */
+
+struct progress {
+    int enabled;
+    int64_t last;
+};
+
+static void on_progress(void *ctx, const tl_scan_progress *p)
+{
+    struct progress *pr = ctx;
+    if (!pr->enabled) return;
+    int64_t t = now_us();
+    if (t - pr->last < 250000) return;
+    pr->last = t;
+    fprintf(stderr, "\r\033[K[%zu/%zu files] %.1f MB, %llu events", p->items_done, p->items_total,
+            (double)p->bytes / 1e6, (unsigned long long)p->events);
+}
+
+static void print_summary(const tl_scan_result *res, const tl_pattern_set *set, const char *out)
+{
+    size_t nrules = tl_pattern_set_count(set);
+    tl_rule_stats *st = calloc(nrules ? nrules : 1, sizeof *st);
+    if (!st) return;
+    tl_report_rule_stats(res, set, st);
+    size_t scanned = 0, problems = 0;
+    for (size_t i = 0; i < res->evidence.n; i++) {
+        tl_ev_status s = res->evidence.items[i].status;
+        if (s == TL_EV_OK || s == TL_EV_TRUNCATED || s == TL_EV_CORRUPT) scanned++;
+        if (s != TL_EV_OK && s != TL_EV_SYMLINK) problems++;
+    }
+    printf("Scanned %zu of %zu evidence files, %.1f MB, %llu lines: %zu events\n", scanned,
+           res->evidence.n, (double)res->bytes / 1e6, (unsigned long long)res->lines,
+           res->timeline.n);
+    int64_t first = 0, last = 0;
+    int have = 0;
+    for (size_t i = 0; i < res->timeline.n; i++) {
+        const tl_event *ev = &res->timeline.ev[i];
+        if (ev->quality == TL_TSQ_NONE) continue;
+        if (!have || ev->ts_us < first) first = ev->ts_us;
+        if (!have || ev->ts_us > last) last = ev->ts_us;
+        have = 1;
+    }
+    if (have) {
+        char a[48], b[48];
+        tl_ts_format_utc(first, a, sizeof a);
+        tl_ts_format_utc(last, b, sizeof b);
+        printf("Time range: %s .. %s\n", a, b);
+    }
+    if (res->timeline.n) {
+        printf("Events per rule:\n");
+        for (int sev = TL_SEV_CRITICAL; sev >= TL_SEV_INFO; sev--) {
+            for (size_t i = 0; i < nrules; i++) {
+                const tl_rule *r = tl_pattern_set_rule(set, i);
+                if (!st[i].hits || (int)r->severity != sev) continue;
+                printf("  %7llu  %-8s  %s\n", (unsigned long long)st[i].hits,
+                       tl_severity_name(r->severity), r->id);
+            }
+        }
+    }
+    if (problems) printf("Evidence problems: %zu (see summary.json warnings)\n", problems);
+    if (res->nwarnings) printf("Warnings: %zu\n", res->nwarnings);
+    printf("Report: %s/{timeline.jsonl,timeline.csv,manifest.json,summary.json}\n", out);
+    free(st);
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || v == 0) return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
+{
+    static const struct option opts[] = {
+        {"patterns", required_argument, NULL, 'p'}, {"out", required_argument, NULL, 'o'},
+        {"threads", required_argument, NULL, 'j'},  {"tz", required_argument, NULL, 'z'},
+        {"fail-on", required_argument, NULL, 'f'},  {"case", required_argument, NULL, 'c'},
+        {"analyst", required_argument, NULL, 'a'},  {"quiet", no_argument, NULL, 'q'},
+        {"force", no_argument, NULL, 'F'},          {"strict", no_argument, NULL, 'S'},
+        {"chunk-size", required_argument, NULL, 'C'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    char **pattern_paths = NULL;
+    size_t npatterns = 0;
+    const char *out = "timberline-report", *tzname = "UTC", *fail_on = "info";
+    const char *case_id = NULL, *analyst = NULL;
+    int threads = 0, quiet = 0, force = 0, strict = 0;
+    size_t chunk = 0;
+    tl_severity fail_sev = TL_SEV_INFO;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "p:o:j:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'p':
+            pattern_paths = realloc(pattern_paths, (npatterns + 1) * sizeof *pattern_paths);
+            if (!pattern_paths) return EXIT_ERROR;
+            pattern_paths[npatterns++] = optarg;
+            break;
+        case 'o': out = optarg; break;
+        case 'j': {
+            size_t v;
+            if (parse_size(optarg, &v) || v > 1024) {
+                fprintf(stderr, "timberline: --threads wants a number from 1 to 1024, got '%s'\n",
+                        optarg);
+                return EXIT_ERROR;
+            }
+            threads = (int)v;
+            break;
+        }
+        case 'z': tzname = optarg; break;
+        case 'f':
+            fail_on = optarg;
+            if (tl_severity_parse(optarg, &fail_sev) != TL_OK) {
+                fprintf(stderr, "timberline: --fail-on wants info, low, medium, high or critical, "
+                                "got '%s'\n",
+                        optarg);
+                return EXIT_ERROR;
+            }
+            break;
+        case 'c': case_id = optarg; break;
+        case 'a': analyst = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'F': force = 1; break;
+        case 'S': strict = 1; break;
+        case 'C':
+            if (parse_size(optarg, &chunk)) {
+                fprintf(stderr, "timberline: bad --chunk-size '%s'\n", optarg);
+                return EXIT_ERROR;
+            }
+            break;
+        case 'h': usage(stdout); return EXIT_CLEAN;
+        default: usage(stderr); return EXIT_ERROR;
+        }
+    }
+    char **evidence = argv + optind;
+    size_t nevidence = (size_t)(argc - optind);
+    if (nevidence == 0) {
+        fprintf(stderr, "timberline scan: no EVIDENCE given\n");
+        usage(stderr);
+        free(pattern_paths);
+        return EXIT_ERROR;
+    }
+    if (threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (int)n : 1;
+    }
+    int rc = EXIT_ERROR;
+    tl_tz *zone = NULL;
+    tl_pattern_set *set = NULL;
+    char *defpat = NULL;
+    tl_scan_result res;
+    memset(&res, 0, sizeof res);
+    tl_error err;
+    int64_t start = now_us();
+
+    for (size_t i = 0; i < nevidence; i++) {
+        if (access(evidence[i], F_OK) != 0) {
+            fprintf(stderr, "timberline: evidence '%s' does not exist\n", evidence[i]);
+            goto done;
+        }
+    }
+    if (tl_tz_load(&zone, tzname, &err) != TL_OK) {
+        fprintf(stderr, "timberline: --tz: %s\n", err.msg);
+        goto done;
+    }
+    if (tl_evidence_contains(evidence, nevidence, out)) {
+        fprintf(stderr, "timberline: --out '%s' is inside the evidence; write the report elsewhere\n",
+                out);
+        goto done;
+    }
+    if (is_dir(out) && !dir_is_empty(out) && !force) {
+        fprintf(stderr, "timberline: --out '%s' exists and is not empty (use --force to overwrite)\n",
+                out);
+        goto done;
+    }
+    set = tl_pattern_set_new();
+    if (!npatterns) {
+        defpat = default_patterns();
+        if (!defpat) {
+            fprintf(stderr, "timberline: no --patterns given and the shipped patterns were not "
+                            "found\n");
+            goto done;
+        }
+        rc = load_patterns(set, &defpat, 1, 1);
+    } else {
+        rc = load_patterns(set, pattern_paths, npatterns, 1);
+    }
+    if (rc) goto done;
+    rc = EXIT_ERROR;
+
+    struct progress prog = {!quiet && isatty(2), 0};
+    tl_scan_opts so = {.threads = threads, .zone = zone, .chunk_size = chunk,
+                       .progress = on_progress, .progress_ctx = &prog};
+    if (tl_scan_run(&so, set, evidence, nevidence, &res, &err) != TL_OK) {
+        fprintf(stderr, "timberline: %s\n", err.msg);
+        goto done;
+    }
+    if (prog.enabled) fprintf(stderr, "\r\033[K");
+    tl_run_info info = {.version = TL_VERSION, .case_id = case_id, .analyst = analyst,
+                        .argc = full_argc, .argv = full_argv, .tz_name = tl_tz_name(zone),
+                        .fail_on = fail_on, .threads = threads, .start_us = start,
+                        .end_us = now_us()};
+    if (tl_report_write(out, &res, set, &info, &err) != TL_OK) {
+        fprintf(stderr, "timberline: %s\n", err.msg);
+        goto done;
+    }
+    if (!quiet) print_summary(&res, set, out);
+
+    size_t scanned = 0, problems = 0;
+    for (size_t i = 0; i < res.evidence.n; i++) {
+        const tl_evidence_item *it = &res.evidence.items[i];
+        if (it->status == TL_EV_OK || it->status == TL_EV_TRUNCATED || it->status == TL_EV_CORRUPT)
+            scanned++;
+        if (it->status != TL_EV_OK && it->status != TL_EV_SYMLINK) {
+            problems++;
+            fprintf(stderr, "timberline: %s: %s%s%s\n", it->source, tl_ev_status_name(it->status),
+                    it->message ? ": " : "", it->message ? it->message : "");
+        }
+    }
+    if (scanned == 0) {
+        fprintf(stderr, "timberline: no evidence file could be scanned (%zu found); the report "
+                        "records why\n",
+                res.evidence.n);
+        goto done;
+    }
+    if (strict && (problems || res.match_problems)) {
+        fprintf(stderr, "timberline: --strict: %zu evidence problem%s, %llu undecided matches\n",
+                problems, problems == 1 ? "" : "s", (unsigned long long)res.match_problems);
+        goto done;
+    }
+    rc = EXIT_CLEAN;
+    for (size_t i = 0; i < res.timeline.n; i++) {
+        if (tl_pattern_set_rule(set, res.timeline.ev[i].rule)->severity >= fail_sev) {
+            rc = EXIT_HITS;
+            break;
+        }
+    }
+done:
+    tl_scan_result_free(&res);
+    tl_pattern_set_free(set);
+    tl_tz_free(zone);
+    free(defpat);
+    free(pattern_paths);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_ERROR;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        char pcre[64];
+        tl_pattern_pcre2_version(pcre, sizeof pcre);
+        printf("timberline %s (PCRE2 %s, vectorscan/hyperscan %s)\n", TL_VERSION, pcre,
+               tl_pattern_hs_version());
+        return EXIT_CLEAN;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return EXIT_CLEAN;
+    }
+    if (strcmp(argv[1], "scan") == 0) return cmd_scan(argc - 1, argv + 1, argc, argv);
+    if (strcmp(argv[1], "patterns") == 0) return cmd_patterns(argc - 1, argv + 1);
+    fprintf(stderr, "timberline: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return EXIT_ERROR;
+}

@@ -1,0 +1,458 @@
+/* Report writers. Every evidence byte goes through escape.c; every file is written to a temp
+ * name and renamed, so a crash never leaves a half-written report that looks complete. */
+#include "timberline/report.h"
+
+#include <archive.h>
+#include <errno.h>
+#include <limits.h>
+#include <openssl/crypto.h>
+#include <openssl/opensslv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "timberline/buf.h"
+#include "timberline/escape.h"
+#include "timberline/timestamp.h"
+
+/* ---- atomic files ---- */
+
+struct outfile {
+    FILE *f;
+    char *tmp;
+    char *final;
+};
+
+static int out_open(struct outfile *o, const char *dir, const char *name, tl_error *err)
+{
+    tl_buf t = TL_BUF_INIT, f = TL_BUF_INIT;
+    tl_buf_printf(&t, "%s/.%s.tmp", dir, name);
+    tl_buf_printf(&f, "%s/%s", dir, name);
+    o->tmp = tl_buf_steal(&t, NULL);
+    o->final = tl_buf_steal(&f, NULL);
+    o->f = fopen(o->tmp, "w");
+    if (!o->f) {
+        int rc = tl_error_set(err, TL_EIO, "%s: cannot write: %s", o->tmp, strerror(errno));
+        free(o->tmp);
+        free(o->final);
+        return rc;
+    }
+    return TL_OK;
+}
+
+static int out_close(struct outfile *o, tl_error *err)
+{
+    int rc = TL_OK;
+    if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0)
+        rc = tl_error_set(err, TL_EIO, "%s: write failed: %s", o->tmp, strerror(errno));
+    if (fclose(o->f) != 0 && rc == TL_OK)
+        rc = tl_error_set(err, TL_EIO, "%s: write failed: %s", o->tmp, strerror(errno));
+    if (rc == TL_OK && rename(o->tmp, o->final) != 0)
+        rc = tl_error_set(err, TL_EIO, "%s: cannot rename into place: %s", o->final, strerror(errno));
+    if (rc != TL_OK) unlink(o->tmp);
+    free(o->tmp);
+    free(o->final);
+    return rc;
+}
+
+static void out_buf(struct outfile *o, tl_buf *b)
+{
+    if (b->len) fwrite(b->data, 1, b->len, o->f);
+    tl_buf_reset(b);
+}
+
+/* ---- shared pieces ---- */
+
+static void put_time(tl_buf *b, int64_t us)
+{
+    char t[48];
+    tl_ts_format_utc(us, t, sizeof t);
+    tl_buf_puts(b, t);
+}
+
+static const char *ts_desc(tl_ts_quality q)
+{
+    return q == TL_TSQ_NONE ? "No timestamp" : "Log entry time";
+}
+
+void tl_report_rule_stats(const tl_scan_result *res, const tl_pattern_set *set,
+                          tl_rule_stats *stats)
+{
+    memset(stats, 0, tl_pattern_set_count(set) * sizeof *stats);
+    for (size_t i = 0; i < res->timeline.n; i++) {
+        const tl_event *ev = &res->timeline.ev[i];
+        tl_rule_stats *s = &stats[ev->rule];
+        s->hits++;
+        if (ev->quality == TL_TSQ_NONE) continue;
+        if (!s->have_time || ev->ts_us < s->first_us) s->first_us = ev->ts_us;
+        if (!s->have_time || ev->ts_us > s->last_us) s->last_us = ev->ts_us;
+        s->have_time = 1;
+    }
+}
+
+/* ---- timeline.jsonl / timeline.csv ---- */
+
+static void jsonl_event(tl_buf *b, const tl_event *ev, const tl_scan_result *res,
+                        const tl_pattern_set *set)
+{
+    const tl_rule *r = tl_pattern_set_rule(set, ev->rule);
+    const tl_evidence_item *it = &res->evidence.items[ev->item];
+    tl_buf_puts(b, "{\"datetime\":");
+    if (ev->quality == TL_TSQ_NONE) {
+        tl_buf_puts(b, "null,\"timestamp\":null");
+    } else {
+        tl_buf_putc(b, '"');
+        put_time(b, ev->ts_us);
+        tl_buf_printf(b, "\",\"timestamp\":%lld", (long long)ev->ts_us);
+    }
+    tl_buf_printf(b, ",\"timestamp_desc\":\"%s\",\"ts_quality\":\"%s\",\"message\":",
+                  ts_desc(ev->quality), tl_ts_quality_name(ev->quality));
+    tl_escape_json_str(b, ev->message, ev->message_len);
+    tl_buf_puts(b, ",\"rule\":");
+    tl_escape_json_str(b, r->id, strlen(r->id));
+    tl_buf_printf(b, ",\"severity\":\"%s\",\"tags\":[", tl_severity_name(r->severity));
+    for (size_t t = 0; t < r->ntags; t++) {
+        if (t) tl_buf_putc(b, ',');
+        tl_escape_json_str(b, r->tags[t], strlen(r->tags[t]));
+    }
+    tl_buf_puts(b, "],\"indicator\":");
+    tl_escape_json_str(b, ev->indicator, ev->indicator_len);
+    tl_buf_puts(b, ",\"fields\":{");
+    for (size_t f = 0; f < ev->nfields; f++) {
+        if (f) tl_buf_putc(b, ',');
+        tl_escape_json_str(b, ev->fields[f].name, strlen(ev->fields[f].name));
+        tl_buf_putc(b, ':');
+        tl_escape_json_str(b, ev->fields[f].value, ev->fields[f].len);
+    }
+    tl_buf_puts(b, "},\"source\":");
+    /* source names are already escaped text; JSON-escape that text */
+    tl_escape_json_str(b, it->source, strlen(it->source));
+    tl_buf_printf(b, ",\"line\":%llu,\"offset\":%llu,\"evidence_sha256\":\"%s\",\"flags\":[",
+                  (unsigned long long)ev->line, (unsigned long long)ev->offset, it->sha256);
+    int first = 1;
+    for (int bit = 0; bit < TL_FLAG_COUNT; bit++) {
+        if (!(ev->flags & (1u << bit))) continue;
+        tl_buf_printf(b, "%s\"%s\"", first ? "" : ",", tl_flag_name(bit));
+        first = 0;
+    }
+    tl_buf_puts(b, "]}\n");
+}
+
+static const char CSV_HEADER[] = "datetime,timestamp,timestamp_desc,ts_quality,message,rule,"
+                                 "severity,tags,indicator,fields,source,line,offset,"
+                                 "evidence_sha256,flags\n";
+
+static void csv_event(tl_buf *b, tl_buf *tmp, const tl_event *ev, const tl_scan_result *res,
+                      const tl_pattern_set *set)
+{
+    const tl_rule *r = tl_pattern_set_rule(set, ev->rule);
+    const tl_evidence_item *it = &res->evidence.items[ev->item];
+    if (ev->quality != TL_TSQ_NONE) {
+        put_time(b, ev->ts_us);
+        tl_buf_printf(b, ",%lld", (long long)ev->ts_us);
+    } else {
+        tl_buf_putc(b, ',');
+    }
+    tl_buf_printf(b, ",%s,%s,", ts_desc(ev->quality), tl_ts_quality_name(ev->quality));
+    tl_escape_csv(b, ev->message, ev->message_len, 1);
+    tl_buf_putc(b, ',');
+    tl_escape_csv(b, r->id, strlen(r->id), 1);
+    tl_buf_printf(b, ",%s,", tl_severity_name(r->severity));
+    tl_buf_reset(tmp);
+    for (size_t t = 0; t < r->ntags; t++) {
+        if (t) tl_buf_putc(tmp, ';');
+        tl_buf_puts(tmp, r->tags[t]);
+    }
+    tl_escape_csv(b, tmp->data ? tmp->data : "", tmp->len, 1);
+    tl_buf_putc(b, ',');
+    tl_escape_csv(b, ev->indicator, ev->indicator_len, 1);
+    tl_buf_putc(b, ',');
+    tl_buf_reset(tmp);
+    for (size_t f = 0; f < ev->nfields; f++) {
+        if (f) tl_buf_putc(tmp, ';');
+        tl_buf_puts(tmp, ev->fields[f].name);
+        tl_buf_putc(tmp, '=');
+        tl_buf_append(tmp, ev->fields[f].value, ev->fields[f].len);
+    }
+    tl_escape_csv(b, tmp->data ? tmp->data : "", tmp->len, 1);
+    tl_buf_putc(b, ',');
+    tl_escape_csv(b, it->source, strlen(it->source), 1);
+    tl_buf_printf(b, ",%llu,%llu,%s,", (unsigned long long)ev->line,
+                  (unsigned long long)ev->offset, it->sha256);
+    int first = 1;
+    for (int bit = 0; bit < TL_FLAG_COUNT; bit++) {
+        if (!(ev->flags & (1u << bit))) continue;
+        tl_buf_printf(b, "%s%s", first ? "" : ";", tl_flag_name(bit));
+        first = 0;
+    }
+    tl_buf_putc(b, '\n');
+}
+
+static int write_timelines(const char *dir, const tl_scan_result *res, const tl_pattern_set *set,
+                           tl_error *err)
+{
+    struct outfile j, c;
+    int rc = out_open(&j, dir, "timeline.jsonl", err);
+    if (rc) return rc;
+    rc = out_open(&c, dir, "timeline.csv", err);
+    if (rc) {
+        fclose(j.f);
+        unlink(j.tmp);
+        free(j.tmp);
+        free(j.final);
+        return rc;
+    }
+    tl_buf b = TL_BUF_INIT, tmp = TL_BUF_INIT;
+    fputs(CSV_HEADER, c.f);
+    for (size_t i = 0; i < res->timeline.n; i++) {
+        jsonl_event(&b, &res->timeline.ev[i], res, set);
+        out_buf(&j, &b);
+        csv_event(&b, &tmp, &res->timeline.ev[i], res, set);
+        out_buf(&c, &b);
+    }
+    tl_buf_free(&b);
+    tl_buf_free(&tmp);
+    rc = out_close(&j, err);
+    int rc2 = out_close(&c, rc ? NULL : err);
+    return rc ? rc : rc2;
+}
+
+/* ---- manifest.json / summary.json ---- */
+
+static void jstr(tl_buf *b, const char *s)
+{
+    if (!s) tl_buf_puts(b, "null");
+    else tl_escape_json_str(b, s, strlen(s));
+}
+
+static void jtime_or_null(tl_buf *b, int have, int64_t us)
+{
+    if (!have) {
+        tl_buf_puts(b, "null");
+        return;
+    }
+    tl_buf_putc(b, '"');
+    put_time(b, us);
+    tl_buf_putc(b, '"');
+}
+
+static int write_manifest(const char *dir, const tl_scan_result *res, const tl_pattern_set *set,
+                          const tl_run_info *info, tl_error *err)
+{
+    tl_buf b = TL_BUF_INIT;
+    struct utsname un;
+    char host[256] = "";
+    if (gethostname(host, sizeof host - 1) != 0) snprintf(host, sizeof host, "unknown");
+    if (uname(&un) != 0) memset(&un, 0, sizeof un);
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd)) snprintf(cwd, sizeof cwd, "?");
+    char pcre[64];
+    tl_pattern_pcre2_version(pcre, sizeof pcre);
+
+    tl_buf_printf(&b, "{\n  \"schema_version\": %d,\n  \"tool\": {\"name\": \"timberline\", "
+                      "\"version\": ",
+                  TL_SCHEMA_VERSION);
+    jstr(&b, info->version);
+    tl_buf_puts(&b, "},\n  \"libraries\": {\"pcre2\": ");
+    jstr(&b, pcre);
+    tl_buf_puts(&b, ", \"libarchive\": ");
+    jstr(&b, archive_version_details());
+    tl_buf_puts(&b, ", \"zlib\": ");
+    jstr(&b, zlibVersion());
+    tl_buf_puts(&b, ", \"libhs\": ");
+    jstr(&b, tl_pattern_hs_version());
+    tl_buf_puts(&b, ", \"openssl\": ");
+    jstr(&b, OpenSSL_version(OPENSSL_VERSION));
+    tl_buf_puts(&b, "},\n  \"host\": {\"name\": ");
+    jstr(&b, host);
+    tl_buf_puts(&b, ", \"system\": ");
+    tl_buf tmp = TL_BUF_INIT;
+    tl_buf_printf(&tmp, "%s %s %s", un.sysname, un.release, un.machine);
+    jstr(&b, tmp.data);
+    tl_buf_free(&tmp);
+    tl_buf_puts(&b, "},\n  \"case\": ");
+    jstr(&b, info->case_id);
+    tl_buf_puts(&b, ",\n  \"analyst\": ");
+    jstr(&b, info->analyst);
+    tl_buf_puts(&b, ",\n  \"command_line\": [");
+    for (int i = 0; i < info->argc; i++) {
+        if (i) tl_buf_puts(&b, ", ");
+        jstr(&b, info->argv[i]);
+    }
+    tl_buf_puts(&b, "],\n  \"working_directory\": ");
+    jstr(&b, cwd);
+    tl_buf_puts(&b, ",\n  \"started\": ");
+    jtime_or_null(&b, 1, info->start_us);
+    tl_buf_puts(&b, ",\n  \"finished\": ");
+    jtime_or_null(&b, 1, info->end_us);
+    tl_buf_printf(&b, ",\n  \"threads\": %d,\n  \"timezone\": ", info->threads);
+    jstr(&b, info->tz_name);
+    tl_buf_puts(&b, ",\n  \"fail_on\": ");
+    jstr(&b, info->fail_on);
+    tl_buf_puts(&b, ",\n  \"pattern_files\": [");
+    for (size_t i = 0; i < tl_pattern_set_nfiles(set); i++) {
+        const tl_pattern_file *pf = tl_pattern_set_file(set, i);
+        tl_buf_puts(&b, i ? ",\n    {\"path\": " : "\n    {\"path\": ");
+        jstr(&b, pf->path);
+        tl_buf_printf(&b, ", \"sha256\": \"%s\", \"rules\": %zu}", pf->sha256, pf->nrules);
+    }
+    tl_buf_printf(&b, "%s],\n  \"rules_loaded\": %zu,\n  \"evidence\": [",
+                  tl_pattern_set_nfiles(set) ? "\n  " : "", tl_pattern_set_count(set));
+    for (size_t i = 0; i < res->evidence.n; i++) {
+        const tl_evidence_item *it = &res->evidence.items[i];
+        tl_buf_puts(&b, i ? ",\n    {\"source\": " : "\n    {\"source\": ");
+        jstr(&b, it->source);
+        tl_buf_puts(&b, ", \"given_path\": ");
+        {
+            tl_buf e = TL_BUF_INIT;
+            tl_escape_text(&e, it->given, strlen(it->given), 0);
+            jstr(&b, e.data);
+            tl_buf_reset(&e);
+            tl_escape_text(&e, it->abs_path, strlen(it->abs_path), 0);
+            tl_buf_puts(&b, ", \"absolute_path\": ");
+            jstr(&b, e.data);
+            tl_buf_free(&e);
+        }
+        tl_buf_printf(&b, ", \"size\": %llu, \"sha256\": ", (unsigned long long)it->size);
+        jstr(&b, it->sha256[0] ? it->sha256 : NULL);
+        tl_buf_puts(&b, ", \"mtime\": ");
+        jtime_or_null(&b, 1, it->mtime_sec * 1000000 + it->mtime_nsec / 1000);
+        tl_buf_puts(&b, ", \"kind\": ");
+        jstr(&b, it->kind[0] ? it->kind : NULL);
+        tl_buf_printf(&b, ", \"status\": \"%s\", \"message\": ", tl_ev_status_name(it->status));
+        jstr(&b, it->message);
+        if (it->link_target) {
+            tl_buf_puts(&b, ", \"link_target\": ");
+            jstr(&b, it->link_target);
+        }
+        tl_buf_printf(&b, ", \"lines\": %llu, \"decoded_bytes\": %llu}",
+                      (unsigned long long)it->lines, (unsigned long long)it->decoded_bytes);
+    }
+    tl_buf_printf(&b, "%s]\n}\n", res->evidence.n ? "\n  " : "");
+    struct outfile o;
+    int rc = out_open(&o, dir, "manifest.json", err);
+    if (rc == TL_OK) {
+        out_buf(&o, &b);
+        rc = out_close(&o, err);
+    }
+    tl_buf_free(&b);
+    return rc;
+}
+
+static int cmp_rule_id(const void *a, const void *b, void *arg)
+{
+    const tl_pattern_set *set = arg;
+    return strcmp(tl_pattern_set_rule(set, *(const size_t *)a)->id,
+                  tl_pattern_set_rule(set, *(const size_t *)b)->id);
+}
+
+static int write_summary(const char *dir, const tl_scan_result *res, const tl_pattern_set *set,
+                         tl_error *err)
+{
+    size_t nrules = tl_pattern_set_count(set);
+    tl_rule_stats *st = tl_xcalloc(nrules ? nrules : 1, sizeof *st);
+    tl_report_rule_stats(res, set, st);
+    tl_buf b = TL_BUF_INIT;
+    uint64_t by_status[TL_EV_PENDING + 1] = {0};
+    uint64_t files = 0, scanned = 0;
+    for (size_t i = 0; i < res->evidence.n; i++) {
+        const tl_evidence_item *it = &res->evidence.items[i];
+        by_status[it->status]++;
+        files++;
+        if (it->status == TL_EV_OK || it->status == TL_EV_TRUNCATED || it->status == TL_EV_CORRUPT)
+            scanned++;
+    }
+    uint64_t by_sev[5] = {0}, with_ts = 0;
+    int64_t tmin = 0, tmax = 0;
+    for (size_t i = 0; i < res->timeline.n; i++) {
+        const tl_event *ev = &res->timeline.ev[i];
+        by_sev[tl_pattern_set_rule(set, ev->rule)->severity]++;
+        if (ev->quality == TL_TSQ_NONE) continue;
+        if (!with_ts || ev->ts_us < tmin) tmin = ev->ts_us;
+        if (!with_ts || ev->ts_us > tmax) tmax = ev->ts_us;
+        with_ts++;
+    }
+    tl_buf_printf(&b,
+                  "{\n  \"schema_version\": %d,\n  \"complete\": true,\n  \"counts\": {\"files\": "
+                  "%llu, \"files_scanned\": %llu, \"bytes\": %llu, \"lines\": %llu, \"events\": %zu, "
+                  "\"events_without_timestamp\": %llu, \"rules\": %zu},\n",
+                  TL_SCHEMA_VERSION, (unsigned long long)files, (unsigned long long)scanned,
+                  (unsigned long long)res->bytes, (unsigned long long)res->lines, res->timeline.n,
+                  (unsigned long long)(res->timeline.n - with_ts), nrules);
+    tl_buf_puts(&b, "  \"evidence_status\": {");
+    int first = 1;
+    for (int s = 0; s <= TL_EV_PENDING; s++) {
+        if (!by_status[s]) continue;
+        tl_buf_printf(&b, "%s\"%s\": %llu", first ? "" : ", ", tl_ev_status_name((tl_ev_status)s),
+                      (unsigned long long)by_status[s]);
+        first = 0;
+    }
+    tl_buf_puts(&b, "},\n  \"events_by_severity\": {");
+    for (int s = 0; s < 5; s++)
+        tl_buf_printf(&b, "%s\"%s\": %llu", s ? ", " : "", tl_severity_name((tl_severity)s),
+                      (unsigned long long)by_sev[s]);
+    tl_buf_puts(&b, "},\n  \"time_range\": {\"first\": ");
+    jtime_or_null(&b, with_ts > 0, tmin);
+    tl_buf_puts(&b, ", \"last\": ");
+    jtime_or_null(&b, with_ts > 0, tmax);
+    tl_buf_puts(&b, "},\n  \"rules\": [");
+    /* rules in id order so the file is stable whatever order the pattern files load in */
+    size_t *order = tl_xcalloc(nrules ? nrules : 1, sizeof *order);
+    for (size_t i = 0; i < nrules; i++) order[i] = i;
+    qsort_r(order, nrules, sizeof *order, cmp_rule_id, (void *)set);
+    for (size_t k = 0; k < nrules; k++) {
+        size_t i = order[k];
+        const tl_rule *r = tl_pattern_set_rule(set, i);
+        tl_buf_puts(&b, k ? ",\n    {\"id\": " : "\n    {\"id\": ");
+        jstr(&b, r->id);
+        tl_buf_printf(&b, ", \"severity\": \"%s\", \"hits\": %llu, \"first_seen\": ",
+                      tl_severity_name(r->severity), (unsigned long long)st[i].hits);
+        jtime_or_null(&b, st[i].have_time, st[i].first_us);
+        tl_buf_puts(&b, ", \"last_seen\": ");
+        jtime_or_null(&b, st[i].have_time, st[i].last_us);
+        tl_buf_putc(&b, '}');
+    }
+    tl_buf_printf(&b, "%s],\n  \"warnings\": [", nrules ? "\n  " : "");
+    size_t nw = 0;
+    for (size_t i = 0; i < res->evidence.n; i++) {
+        const tl_evidence_item *it = &res->evidence.items[i];
+        if (it->status == TL_EV_OK) continue;
+        tl_buf e = TL_BUF_INIT;
+        tl_buf_printf(&e, "%s: %s", it->source, tl_ev_status_name(it->status));
+        if (it->message) tl_buf_printf(&e, ": %s", it->message);
+        tl_buf_puts(&b, nw++ ? ",\n    " : "\n    ");
+        jstr(&b, e.data);
+        tl_buf_free(&e);
+    }
+    for (size_t i = 0; i < res->nwarnings; i++) {
+        tl_buf_puts(&b, nw++ ? ",\n    " : "\n    ");
+        jstr(&b, res->warnings[i]);
+    }
+    tl_buf_printf(&b, "%s]\n}\n", nw ? "\n  " : "");
+    free(order);
+    free(st);
+    struct outfile o;
+    int rc = out_open(&o, dir, "summary.json", err);
+    if (rc == TL_OK) {
+        out_buf(&o, &b);
+        rc = out_close(&o, err);
+    }
+    tl_buf_free(&b);
+    return rc;
+}
+
+int tl_report_write(const char *dir, const tl_scan_result *res, const tl_pattern_set *set,
+                    const tl_run_info *info, tl_error *err)
+{
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return tl_error_set(err, TL_EIO, "%s: cannot create report directory: %s", dir,
+                            strerror(errno));
+    int rc = write_timelines(dir, res, set, err);
+    if (!rc) rc = write_manifest(dir, res, set, info, err);
+    if (!rc) rc = write_summary(dir, res, set, err); /* last: its presence means complete */
+    return rc;
+}

@@ -1,0 +1,643 @@
+/* The scan engine: reads each evidence stream into line-aligned chunks, has the worker pool
+ * match and time-stamp them, and stitches results back in stream order.
+ *
+ * DESIGN: the calling thread is the only reader and the only owner of per-stream state. It
+ * cuts a stream into chunks (jobs), submits them to the ordered pool and takes them back in
+ * submission order, so line numbers, inherited timestamps and year roll-overs are resolved
+ * sequentially while matching runs in parallel. A job carries its input and its results; a
+ * worker touches only its job and its own matcher. Jobs in flight are capped, which bounds
+ * memory to about (2 x threads + 2) chunks. Long lines that do not fit a chunk are cut into
+ * overlapping pieces (same line number) and their hits de-duplicated per rule by the owner. */
+#include "timberline/scan.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "timberline/match.h"
+#include "timberline/pool.h"
+#include "timberline/stream.h"
+#include "timberline/timestamp.h"
+
+#define DEFAULT_CHUNK (4u << 20)
+#define PIECE_OVERLAP (64u << 10)   /* a hit shorter than this is never lost between pieces */
+#define LONG_LINE (1u << 20)        /* lines over 1 MiB get the long-line flag */
+#define MESSAGE_CAP (64u << 10)     /* message/indicator/field text cap */
+
+enum { TS_OWN, TS_INHERIT_CHUNK, TS_INHERIT_PREV, TS_LINE_OF_PIECE };
+
+/* Time information for one hit, relative to its chunk. */
+struct hit_time {
+    tl_ts ts;
+    int src;          /* TS_* */
+    uint32_t rollovers; /* year roll-overs inside the chunk before the stamp's line */
+};
+
+struct stream_ctx;
+
+struct job {
+    struct stream_ctx *sc; /* owner-side; workers read only `zone` through it */
+    const tl_tz *zone;
+    char *buf;
+    size_t len, cap;
+    uint64_t base_dec;   /* decoded stream offset of buf[0] */
+    int piece;           /* part of a line longer than a chunk */
+    int piece_first, piece_last;
+    uint64_t piece_line_off; /* for pieces: offset of buf[0] within the line */
+    int stream_last;         /* the stream's final job: merging it finishes the stream */
+
+    /* worker results */
+    tl_line *lines;
+    size_t nlines, lines_cap;
+    size_t nterminated;  /* lines ending in '\n' */
+    tl_match_result res;
+    tl_event *events;    /* one per hit, line = chunk line index, offset = decoded offset */
+    struct hit_time *times;
+    size_t nevents, events_cap;
+    int have_first_yl, have_last_yl, have_last_ts;
+    tl_ts first_yl, last_yl, last_ts;
+    uint32_t last_ts_roll, rollovers;
+};
+
+/* Owner-side state of the stream being read. */
+struct stream_ctx {
+    size_t item;
+    tl_stream *st;
+    uint64_t line_base; /* lines completed before the next chunk */
+    uint32_t rel;       /* year roll-overs so far */
+    int have_last_ts, have_last_yl;
+    tl_ts last_ts, last_yl;
+    uint32_t last_ts_rel;
+    /* the long line being assembled from pieces */
+    int long_have_ts;
+    tl_ts long_ts;
+    uint32_t long_rel;
+    tl_ts_quality long_q;
+    tl_event *long_ev;
+    uint32_t *long_ev_rel;
+    size_t nlong, long_cap;
+    /* events of this stream awaiting year resolution */
+    tl_event *pend;
+    uint32_t *pend_rel; /* roll-overs, for year-less stamps */
+    tl_ts *pend_ts;
+    size_t npend, pend_cap;
+    uint64_t bytes;
+    uint64_t long_line_dec; /* decoded offset of the long line's start (owner, at merge) */
+    uint64_t long_line_dec_pending; /* same, as known to the reader when cutting pieces */
+    int ends_unterminated;  /* the stream's last byte is not '\n' */
+};
+
+struct worker {
+    tl_matcher *m;
+    const tl_pattern_set *set; /* shared, read-only */
+};
+
+/* ---------------------------------------------------------------- worker side */
+
+static void build_lines(struct job *j)
+{
+    j->nlines = j->nterminated = 0;
+    size_t pos = 0;
+    while (pos < j->len) {
+        const char *nl = memchr(j->buf + pos, '\n', j->len - pos);
+        size_t end = nl ? (size_t)(nl - j->buf) : j->len;
+        size_t llen = end - pos;
+        if (llen && j->buf[pos + llen - 1] == '\r') llen--;
+        if (j->nlines == j->lines_cap) {
+            j->lines_cap = j->lines_cap ? j->lines_cap * 2 : 4096;
+            j->lines = tl_xrealloc(j->lines, j->lines_cap * sizeof *j->lines);
+        }
+        j->lines[j->nlines++] = (tl_line){(uint32_t)pos, (uint32_t)llen};
+        if (nl) j->nterminated++;
+        pos = nl ? end + 1 : j->len;
+    }
+}
+
+static char *copy_capped(const char *s, size_t n, size_t *out_len)
+{
+    if (n > MESSAGE_CAP) n = MESSAGE_CAP;
+    *out_len = n;
+    return tl_xstrndup(s, n);
+}
+
+/* The event message: the whole line, or for lines over the cap a window around the hit with
+ * markers saying how much was left out. */
+static void make_message(struct job *j, const tl_line *L, const tl_hit *h, tl_event *ev)
+{
+    const char *ls = j->buf + L->start;
+    uint64_t before_line = j->piece ? j->piece_line_off : 0;
+    if (L->len <= MESSAGE_CAP && !(j->piece && !(j->piece_first && j->piece_last))) {
+        ev->message = tl_xstrndup(ls, L->len);
+        ev->message_len = L->len;
+        return;
+    }
+    size_t ws = h->start > MESSAGE_CAP / 4 ? h->start - MESSAGE_CAP / 4 : 0;
+    size_t we = ws + MESSAGE_CAP;
+    if (we > L->len) {
+        we = L->len;
+        ws = we > MESSAGE_CAP ? we - MESSAGE_CAP : 0;
+    }
+    char pre[64] = "", post[64] = "";
+    uint64_t skipped = before_line + ws;
+    if (skipped) snprintf(pre, sizeof pre, "[...%llu bytes] ", (unsigned long long)skipped);
+    if (we < L->len || (j->piece && !j->piece_last))
+        snprintf(post, sizeof post, " [...more]");
+    size_t n = strlen(pre) + (we - ws) + strlen(post);
+    char *m = tl_xmalloc(n + 1);
+    size_t k = 0;
+    memcpy(m + k, pre, strlen(pre)), k += strlen(pre);
+    memcpy(m + k, ls + ws, we - ws), k += we - ws;
+    memcpy(m + k, post, strlen(post)), k += strlen(post);
+    m[k] = '\0';
+    ev->message = m;
+    ev->message_len = k;
+    ev->flags |= TL_FLAG_MESSAGE_TRUNCATED;
+}
+
+static void work(void *ctx, void *arg)
+{
+    struct worker *w = ctx;
+    struct job *j = arg;
+    build_lines(j);
+    tl_match_result_reset(&j->res);
+    tl_matcher_run(w->m, j->buf, j->len, j->lines, j->nlines, &j->res);
+    const tl_pattern_set *set = w->set;
+
+    j->nevents = 0;
+    if (j->res.nhits > j->events_cap) {
+        j->events_cap = j->res.nhits;
+        j->events = tl_xrealloc(j->events, j->events_cap * sizeof *j->events);
+        j->times = tl_xrealloc(j->times, j->events_cap * sizeof *j->times);
+    }
+    j->have_first_yl = j->have_last_yl = j->have_last_ts = 0;
+    j->rollovers = 0;
+    size_t h = 0;
+    int parse = !j->piece || j->piece_first;
+    for (size_t li = 0; li < j->nlines; li++) {
+        const tl_line *L = &j->lines[li];
+        tl_ts ts = {0};
+        if (parse) tl_ts_parse_line(j->buf + L->start, L->len, j->zone, &ts);
+        if (ts.kind == TL_TS_YEARLESS) {
+            if (j->have_last_yl && tl_ts_is_year_rollover(&j->last_yl, &ts)) j->rollovers++;
+            if (!j->have_first_yl) j->first_yl = ts, j->have_first_yl = 1;
+            j->last_yl = ts, j->have_last_yl = 1;
+        }
+        if (ts.kind != TL_TS_NONE) {
+            j->last_ts = ts;
+            j->last_ts_roll = j->rollovers;
+            j->have_last_ts = 1;
+        }
+        for (; h < j->res.nhits && j->res.hits[h].line == li; h++) {
+            const tl_hit *hit = &j->res.hits[h];
+            tl_event *ev = &j->events[j->nevents];
+            struct hit_time *t = &j->times[j->nevents];
+            j->nevents++;
+            memset(ev, 0, sizeof *ev);
+            ev->rule = hit->rule;
+            ev->line = li;
+            ev->offset = j->base_dec + L->start;
+            if (L->len > LONG_LINE || j->piece) ev->flags |= TL_FLAG_LONG_LINE;
+            make_message(j, L, hit, ev);
+            ev->indicator = copy_capped(j->buf + L->start + hit->start, hit->end - hit->start,
+                                        &ev->indicator_len);
+            if (hit->caps != UINT32_MAX) {
+                /* capnames are sorted, so fields come out sorted by key */
+                const tl_rule *r = tl_pattern_set_rule(set, hit->rule);
+                const uint32_t *cp = &j->res.caps[hit->caps];
+                ev->fields = tl_xcalloc(r->ncapnames, sizeof *ev->fields);
+                for (size_t k = 0; k < r->ncapnames; k++) {
+                    if (cp[2 * k] == UINT32_MAX) continue;
+                    tl_field *f = &ev->fields[ev->nfields++];
+                    f->name = r->capnames[k];
+                    f->value = copy_capped(j->buf + L->start + cp[2 * k], cp[2 * k + 1] - cp[2 * k],
+                                           &f->len);
+                }
+            }
+            if (!parse) {
+                t->src = TS_LINE_OF_PIECE;
+            } else if (ts.kind != TL_TS_NONE) {
+                t->src = TS_OWN, t->ts = ts, t->rollovers = j->rollovers;
+            } else if (j->have_last_ts) {
+                t->src = TS_INHERIT_CHUNK, t->ts = j->last_ts, t->rollovers = j->last_ts_roll;
+            } else {
+                t->src = TS_INHERIT_PREV;
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- owner side */
+
+struct engine {
+    const tl_scan_opts *opts;
+    const tl_pattern_set *set;
+    tl_pool *pool;
+    tl_scan_result *out;
+    size_t chunk;
+    struct job **spare;
+    size_t nspare;
+    uint64_t seq;
+    tl_scan_progress prog;
+    size_t max_warnings;
+};
+
+static void warn(struct engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void warn(struct engine *e, const char *fmt, ...)
+{
+    tl_scan_result *out = e->out;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    out->warnings = tl_xrealloc(out->warnings, (out->nwarnings + 1) * sizeof *out->warnings);
+    out->warnings[out->nwarnings++] = tl_xstrdup(msg);
+}
+
+static struct job *get_job(struct engine *e)
+{
+    struct job *j;
+    if (e->nspare) {
+        j = e->spare[--e->nspare];
+    } else {
+        j = tl_xcalloc(1, sizeof *j);
+        j->cap = e->chunk;
+        j->buf = tl_xmalloc(j->cap);
+    }
+    j->len = 0;
+    j->piece = j->piece_first = j->piece_last = j->stream_last = 0;
+    j->piece_line_off = 0;
+    j->nevents = 0;
+    j->zone = e->opts->zone;
+    return j;
+}
+
+static void put_job(struct engine *e, struct job *j)
+{
+    e->spare = tl_xrealloc(e->spare, (e->nspare + 1) * sizeof *e->spare);
+    e->spare[e->nspare++] = j;
+}
+
+static void free_job(struct job *j)
+{
+    free(j->buf);
+    free(j->lines);
+    tl_match_result_free(&j->res);
+    for (size_t i = 0; i < j->nevents; i++) tl_event_clear(&j->events[i]);
+    free(j->events);
+    free(j->times);
+    free(j);
+}
+
+static void pend_push(struct stream_ctx *sc, const tl_event *ev, const tl_ts *ts, uint32_t rel)
+{
+    if (sc->npend == sc->pend_cap) {
+        sc->pend_cap = sc->pend_cap ? sc->pend_cap * 2 : 64;
+        sc->pend = tl_xrealloc(sc->pend, sc->pend_cap * sizeof *sc->pend);
+        sc->pend_rel = tl_xrealloc(sc->pend_rel, sc->pend_cap * sizeof *sc->pend_rel);
+        sc->pend_ts = tl_xrealloc(sc->pend_ts, sc->pend_cap * sizeof *sc->pend_ts);
+    }
+    sc->pend[sc->npend] = *ev;
+    sc->pend_ts[sc->npend] = ts ? *ts : (tl_ts){0};
+    sc->pend_rel[sc->npend] = rel;
+    sc->npend++;
+}
+
+static void long_push(struct stream_ctx *sc, const tl_event *ev)
+{
+    for (size_t i = 0; i < sc->nlong; i++) {
+        if (sc->long_ev[i].rule == ev->rule) { /* an earlier piece has the leftmost hit */
+            tl_event dup = *ev;
+            tl_event_clear(&dup);
+            return;
+        }
+    }
+    if (sc->nlong == sc->long_cap) {
+        sc->long_cap = sc->long_cap ? sc->long_cap * 2 : 8;
+        sc->long_ev = tl_xrealloc(sc->long_ev, sc->long_cap * sizeof *sc->long_ev);
+    }
+    sc->long_ev[sc->nlong++] = *ev;
+}
+
+static void long_flush(struct stream_ctx *sc)
+{
+    for (size_t i = 0; i < sc->nlong; i++)
+        pend_push(sc, &sc->long_ev[i], sc->long_have_ts ? &sc->long_ts : NULL, sc->long_rel);
+    sc->nlong = 0;
+}
+
+static void finish_stream(struct engine *e, struct stream_ctx *sc)
+{
+    tl_evidence_item *it = &e->out->evidence.items[sc->item];
+    long_flush(sc);
+    int year0 = 0;
+    if (sc->have_last_yl)
+        year0 = tl_ts_infer_last_year(&sc->last_yl, it->mtime_sec, e->opts->zone) - (int)sc->rel;
+    for (size_t i = 0; i < sc->npend; i++) {
+        tl_event *ev = &sc->pend[i];
+        const tl_ts *ts = &sc->pend_ts[i];
+        int flags = 0;
+        if (ev->quality != TL_TSQ_NONE) {
+            if (ts->kind == TL_TS_YEARLESS) {
+                ev->ts_us = tl_ts_yearless_to_utc(ts, year0 + (int)sc->pend_rel[i], e->opts->zone,
+                                                  &flags);
+            } else {
+                ev->ts_us = ts->us;
+                flags = ts->flags;
+            }
+            if (flags & TL_TZ_GAP) ev->flags |= TL_FLAG_DST_GAP;
+            if (flags & TL_TZ_REPEAT) ev->flags |= TL_FLAG_DST_REPEAT;
+        }
+        ev->seq = e->seq++;
+        tl_timeline_push(&e->out->timeline, ev);
+    }
+    e->prog.events += sc->npend;
+    uint64_t raw = 0;
+    char *msg = NULL;
+    tl_stream_close(sc->st, &it->status, &msg, it->sha256, it->kind, &it->decoded_bytes, &raw);
+    it->message = msg;
+    it->size = raw;
+    it->lines = sc->line_base + (sc->ends_unterminated ? 1 : 0);
+    e->out->lines += it->lines;
+    e->out->bytes += it->decoded_bytes;
+    e->prog.items_done++;
+    free(sc->pend);
+    free(sc->pend_rel);
+    free(sc->pend_ts);
+    free(sc->long_ev);
+    free(sc->long_ev_rel);
+    free(sc);
+}
+
+static void resolve_time(struct stream_ctx *sc, const struct hit_time *t, uint32_t base_rel,
+                         tl_event *ev, const tl_ts **ts, uint32_t *rel)
+{
+    *ts = NULL;
+    *rel = 0;
+    switch (t->src) {
+    case TS_OWN:
+        *ts = &t->ts;
+        *rel = base_rel + t->rollovers;
+        ev->quality = t->ts.kind == TL_TS_YEARLESS ? TL_TSQ_INFERRED_YEAR : TL_TSQ_PARSED;
+        break;
+    case TS_INHERIT_CHUNK:
+        *ts = &t->ts;
+        *rel = base_rel + t->rollovers;
+        ev->quality = TL_TSQ_INHERITED;
+        break;
+    case TS_INHERIT_PREV:
+        if (sc->have_last_ts) {
+            *ts = &sc->last_ts;
+            *rel = sc->last_ts_rel;
+            ev->quality = TL_TSQ_INHERITED;
+        } else {
+            ev->quality = TL_TSQ_NONE;
+        }
+        break;
+    default: /* TS_LINE_OF_PIECE */
+        if (sc->long_have_ts) {
+            *ts = &sc->long_ts;
+            *rel = sc->long_rel;
+        }
+        ev->quality = sc->long_q;
+        break;
+    }
+}
+
+static void merge_job(struct engine *e, struct job *j)
+{
+    struct stream_ctx *sc = j->sc;
+    const tl_evidence_item *it = &e->out->evidence.items[sc->item];
+    int heads_lines = !j->piece || j->piece_first;
+    if (heads_lines && j->have_first_yl && sc->have_last_yl &&
+        tl_ts_is_year_rollover(&sc->last_yl, &j->first_yl))
+        sc->rel++;
+    uint32_t base_rel = sc->rel;
+    if (j->piece_first) {
+        sc->long_line_dec = j->base_dec;
+        if (j->have_last_ts) {
+            sc->long_have_ts = 1;
+            sc->long_ts = j->last_ts;
+            sc->long_rel = base_rel;
+            sc->long_q = j->last_ts.kind == TL_TS_YEARLESS ? TL_TSQ_INFERRED_YEAR : TL_TSQ_PARSED;
+        } else if (sc->have_last_ts) {
+            sc->long_have_ts = 1;
+            sc->long_ts = sc->last_ts;
+            sc->long_rel = sc->last_ts_rel;
+            sc->long_q = TL_TSQ_INHERITED;
+        } else {
+            sc->long_have_ts = 0;
+            sc->long_q = TL_TSQ_NONE;
+        }
+    }
+    for (size_t i = 0; i < j->nevents; i++) {
+        tl_event ev = j->events[i];
+        const tl_ts *ts;
+        uint32_t rel;
+        ev.item = (uint32_t)sc->item;
+        ev.line = sc->line_base + ev.line + 1;
+        uint64_t dec = j->piece ? sc->long_line_dec : ev.offset;
+        ev.offset = tl_stream_orig_offset(sc->st, dec);
+        if (j->piece) {
+            ev.quality = TL_TSQ_NONE; /* set at flush from the line's own time */
+            resolve_time(sc, &(struct hit_time){.src = TS_LINE_OF_PIECE}, base_rel, &ev, &ts, &rel);
+            long_push(sc, &ev);
+        } else {
+            resolve_time(sc, &j->times[i], base_rel, &ev, &ts, &rel);
+            pend_push(sc, &ev, ts, rel);
+        }
+    }
+    j->nevents = 0; /* ownership of the event strings moved on */
+    if (heads_lines) {
+        if (j->have_last_ts) {
+            sc->last_ts = j->last_ts;
+            sc->last_ts_rel = base_rel + j->last_ts_roll;
+            sc->have_last_ts = 1;
+        }
+        sc->rel = base_rel + j->rollovers;
+        if (j->have_last_yl) sc->last_yl = j->last_yl, sc->have_last_yl = 1;
+    }
+    for (size_t p = 0; p < j->res.nproblems; p++) {
+        const tl_match_problem *pr = &j->res.problems[p];
+        e->out->match_problems++;
+        if (e->out->match_problems <= e->max_warnings) {
+            warn(e, "%s:%llu: rule '%s': PCRE2 gave up on this line (error %d: match or heap limit); "
+                    "the line was not fully checked for this rule",
+                 it->source, (unsigned long long)(sc->line_base + pr->line + 1),
+                 tl_pattern_set_rule(e->set, pr->rule)->id, pr->pcre2_rc);
+        }
+    }
+    sc->line_base += j->nterminated;
+    if (j->piece && j->piece_last) long_flush(sc);
+    e->prog.bytes += j->len;
+    if (j->stream_last) finish_stream(e, sc);
+    put_job(e, j);
+    if (e->opts->progress) e->opts->progress(e->opts->progress_ctx, &e->prog);
+}
+
+/* Submits a job, first taking finished ones back while the pool is at capacity. */
+static void submit(struct engine *e, struct job *j)
+{
+    while (tl_pool_full(e->pool)) merge_job(e, tl_pool_take(e->pool));
+    tl_pool_submit(e->pool, j);
+}
+
+static void read_item(struct engine *e, size_t idx, char *carry)
+{
+    tl_evidence_item *it = &e->out->evidence.items[idx];
+    if (it->status != TL_EV_PENDING) {
+        e->prog.items_done++;
+        return;
+    }
+    e->prog.current = it->source;
+    tl_stream *st = NULL;
+    tl_error err;
+    if (tl_stream_open(&st, it->path, &err) != TL_OK) {
+        it->status = TL_EV_UNREADABLE;
+        it->message = tl_xstrdup(err.msg);
+        e->prog.items_done++;
+        return;
+    }
+    if (tl_stream_is_binary(st)) {
+        uint64_t raw = 0;
+        tl_stream_close(st, &it->status, &it->message, it->sha256, it->kind, &it->decoded_bytes,
+                        &raw);
+        it->size = raw;
+        it->decoded_bytes = 0;
+        if (it->status == TL_EV_OK) {
+            it->status = TL_EV_SKIPPED_BINARY;
+            free(it->message);
+            it->message = tl_xstrdup("binary content (over 10% control bytes in the first 64 KiB); "
+                                     "not scanned");
+        }
+        e->prog.items_done++;
+        return;
+    }
+    struct stream_ctx *sc = tl_xcalloc(1, sizeof *sc);
+    sc->item = idx;
+    sc->st = st;
+    size_t chunk = e->chunk;
+    size_t carry_len = 0;
+    uint64_t carry_dec = 0;
+    int in_long = 0, eof = 0;
+    char last_byte = '\n';
+    uint64_t total = 0;
+    for (;;) {
+        struct job *j = get_job(e);
+        j->sc = sc;
+        memcpy(j->buf, carry, carry_len);
+        size_t n = carry_len;
+        while (!eof && n < chunk) {
+            size_t r = tl_stream_read(st, j->buf + n, chunk - n);
+            if (r == 0) eof = 1;
+            else {
+                last_byte = j->buf[n + r - 1];
+                total += r;
+                n += r;
+            }
+        }
+        j->base_dec = carry_dec;
+        size_t cut, keep_from;
+        if (in_long) {
+            const char *nl = memchr(j->buf, '\n', n);
+            j->piece = 1;
+            j->piece_line_off = carry_dec - sc->long_line_dec_pending;
+            if (nl) {
+                cut = keep_from = (size_t)(nl - j->buf) + 1;
+                j->piece_last = 1;
+                in_long = 0;
+            } else if (eof) {
+                cut = keep_from = n;
+                j->piece_last = 1;
+                in_long = 0;
+            } else {
+                cut = n;
+                keep_from = n - PIECE_OVERLAP;
+            }
+        } else {
+            const char *nl = n ? memrchr(j->buf, '\n', n) : NULL;
+            if (nl) {
+                cut = keep_from = (size_t)(nl - j->buf) + 1;
+            } else if (eof || n < chunk) {
+                cut = keep_from = n;
+            } else {
+                /* a line longer than a chunk: cut it into overlapping pieces */
+                j->piece = j->piece_first = 1;
+                in_long = 1;
+                sc->long_line_dec_pending = carry_dec;
+                cut = n;
+                keep_from = n - PIECE_OVERLAP;
+            }
+        }
+        j->len = cut;
+        carry_len = n - keep_from;
+        memcpy(carry, j->buf + keep_from, carry_len);
+        carry_dec = j->base_dec + keep_from;
+        int done = eof && carry_len == 0;
+        j->stream_last = done;
+        if (done) sc->ends_unterminated = total > 0 && last_byte != '\n';
+        submit(e, j);
+        if (done) break;
+    }
+}
+
+int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const *args,
+                size_t nargs, tl_scan_result *out, tl_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int rc = tl_evidence_walk(&out->evidence, args, nargs, err);
+    if (rc) return rc;
+    struct engine e = {0};
+    e.opts = opts;
+    e.set = set;
+    e.out = out;
+    e.max_warnings = 1000;
+    e.chunk = opts->chunk_size ? opts->chunk_size : DEFAULT_CHUNK;
+    if (e.chunk < 4 * PIECE_OVERLAP) e.chunk = 4 * PIECE_OVERLAP;
+    e.prog.items_total = out->evidence.n;
+    int nthreads = opts->threads > 0 ? opts->threads : 1;
+    struct worker *workers = tl_xcalloc((size_t)nthreads, sizeof *workers);
+    void **ctxs = tl_xcalloc((size_t)nthreads, sizeof *ctxs);
+    char *carry = NULL;
+    for (int i = 0; i < nthreads; i++) {
+        workers[i].set = set;
+        rc = tl_matcher_new(&workers[i].m, set, err);
+        if (rc) goto out;
+        ctxs[i] = &workers[i];
+    }
+    rc = tl_pool_create(&e.pool, nthreads, (size_t)(2 * nthreads + 2), work, ctxs, err);
+    if (rc) goto out;
+    carry = tl_xmalloc(e.chunk);
+    for (size_t i = 0; i < out->evidence.n; i++) read_item(&e, i, carry);
+    struct job *j;
+    while ((j = tl_pool_take(e.pool)) != NULL) merge_job(&e, j);
+    if (out->match_problems > e.max_warnings)
+        warn(&e, "%llu more lines where PCRE2 gave up are not listed",
+             (unsigned long long)(out->match_problems - e.max_warnings));
+
+    const char **sources = tl_xcalloc(out->evidence.n ? out->evidence.n : 1, sizeof *sources);
+    for (size_t i = 0; i < out->evidence.n; i++) sources[i] = out->evidence.items[i].source;
+    tl_timeline_sort(&out->timeline, sources, set);
+    free(sources);
+out:
+    tl_pool_free(e.pool);
+    for (size_t i = 0; i < e.nspare; i++) free_job(e.spare[i]);
+    free(e.spare);
+    for (int i = 0; i < nthreads; i++) tl_matcher_free(workers[i].m);
+    free(workers);
+    free(ctxs);
+    free(carry);
+    return rc;
+}
+
+void tl_scan_result_free(tl_scan_result *res)
+{
+    if (!res) return;
+    tl_evidence_list_free(&res->evidence);
+    tl_timeline_free(&res->timeline);
+    for (size_t i = 0; i < res->nwarnings; i++) free(res->warnings[i]);
+    free(res->warnings);
+    memset(res, 0, sizeof *res);
+}

@@ -1,0 +1,50 @@
+/* The scan engine: evidence walk -> stream reader -> chunker -> worker pool (match + time) ->
+ * per-stream stitching (line numbers, inherited times, year inference) -> one timeline. */
+#ifndef TIMBERLINE_SCAN_H
+#define TIMBERLINE_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "timberline/error.h"
+#include "timberline/evidence.h"
+#include "timberline/pattern.h"
+#include "timberline/timeline.h"
+#include "timberline/tz.h"
+
+/* Progress snapshot handed to the progress callback (owner thread). */
+typedef struct tl_scan_progress {
+    size_t items_done, items_total;
+    uint64_t bytes;
+    uint64_t events;
+    const char *current; /* source being read, borrowed */
+} tl_scan_progress;
+
+typedef struct tl_scan_opts {
+    int threads;            /* worker threads, >= 1 */
+    const tl_tz *zone;      /* zone for stamps without an offset; borrowed, never NULL */
+    size_t chunk_size;      /* bytes per work unit; 0 = default (4 MiB) */
+    void (*progress)(void *ctx, const tl_scan_progress *p); /* may be NULL */
+    void *progress_ctx;
+} tl_scan_opts;
+
+/* A problem worth telling the investigator that is not an item status (a rule that gave up
+ * on a line, ...). */
+typedef struct tl_scan_result {
+    tl_evidence_list evidence; /* every item, with status, hashes, counts */
+    tl_timeline timeline;      /* sorted */
+    char **warnings;           /* owned; deterministic order */
+    size_t nwarnings;
+    uint64_t match_problems;   /* (line, rule) pairs PCRE2 could not decide */
+    uint64_t lines, bytes;     /* decoded lines and bytes scanned */
+} tl_scan_result;
+
+/* Scans `args` (files/directories). Returns TL_ENOTFOUND/TL_EIO when an argument cannot be
+ * walked (nothing scanned then); item-level problems are recorded in out->evidence. `set`
+ * must be compiled. out is owned by the caller: tl_scan_result_free. */
+int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const *args,
+                size_t nargs, tl_scan_result *out, tl_error *err);
+
+void tl_scan_result_free(tl_scan_result *res);
+
+#endif

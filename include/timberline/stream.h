@@ -1,0 +1,46 @@
+/* Stream reader: opens one evidence file read-only and yields its text — gzip inflated
+ * (multi-member), UTF-16 with a BOM transcoded to UTF-8 — while hashing the raw bytes. It also
+ * judges binary content and reports damage (truncated/corrupt) without giving up the part
+ * read before it. */
+#ifndef TIMBERLINE_STREAM_H
+#define TIMBERLINE_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "timberline/error.h"
+#include "timberline/evidence.h"
+
+typedef struct tl_stream tl_stream;
+
+/* How many bytes at the start decide "binary": share of NUL/control bytes over 10%. */
+#define TL_BINARY_PROBE (64 * 1024)
+
+/* Opens `path` read-only (O_NOATIME where permitted). Returns TL_EIO with a message when it
+ * cannot be opened. *out is owned by the caller (tl_stream_close). */
+int tl_stream_open(tl_stream **out, const char *path, tl_error *err);
+
+/* Reads up to `cap` decoded bytes into buf. Returns the count, 0 at the end of the text (also
+ * after damage: see tl_stream_status). */
+size_t tl_stream_read(tl_stream *s, char *buf, size_t cap);
+
+/* Before the first read: 1 when the first TL_BINARY_PROBE decoded bytes look binary. */
+int tl_stream_is_binary(tl_stream *s);
+
+/* True when the stream was transcoded, so decoded offsets differ from original ones. */
+int tl_stream_transcoded(const tl_stream *s);
+
+/* Original (pre-transcoding, post-decompression) offset of the decoded byte at `decoded_pos`,
+ * which must be the start of a line and not before the last position asked for. Identity
+ * when not transcoded. */
+uint64_t tl_stream_orig_offset(tl_stream *s, uint64_t decoded_pos);
+
+/* Drains any unread raw bytes into the hash and finishes: fills status (TL_EV_OK,
+ * TL_EV_TRUNCATED, TL_EV_CORRUPT, TL_EV_UNREADABLE), an allocated message (or NULL), the raw
+ * SHA-256, kind ("text", "gzip", "utf-16le" / "gzip+utf-16be" ...) and decoded byte count.
+ * Then frees the stream. NULL is a no-op. */
+void tl_stream_close(tl_stream *s, tl_ev_status *status, char **message, char sha256[65],
+                     char kind[16], uint64_t *decoded_bytes, uint64_t *raw_bytes);
+
+#endif
