@@ -32,10 +32,12 @@ size_t tl_utf8_seq_len(const unsigned char *s, size_t avail)
     return n;
 }
 
-static void put_hex(tl_buf *out, unsigned char c)
+/* In JSON the backslash of `\xNN` is itself escaped, so the decoded string reads `\xNN`. */
+static void put_hex(tl_buf *out, unsigned char c, int json)
 {
-    char e[4] = {'\\', 'x', HEX[c >> 4], HEX[c & 15]};
-    tl_buf_append(out, e, 4);
+    char e[5] = {'\\', '\\', 'x', HEX[c >> 4], HEX[c & 15]};
+    if (json) tl_buf_append(out, e, 5);
+    else tl_buf_append(out, e + 1, 4);
 }
 
 /* mode: 0 text, 1 text+bang, 2 json body */
@@ -57,7 +59,7 @@ static void escape_common(tl_buf *out, const char *s, size_t len, int mode)
         }
         unsigned char c = p[i];
         if (c == '\\') {
-            if (mode == 1) put_hex(out, c);
+            if (mode == 1) put_hex(out, c, mode == 2);
             else if (mode == 2) tl_buf_append(out, "\\\\", 2);
             else tl_buf_putc(out, '\\');
             i++;
@@ -66,7 +68,7 @@ static void escape_common(tl_buf *out, const char *s, size_t len, int mode)
             else tl_buf_putc(out, '"');
             i++;
         } else if (c == '!') {
-            put_hex(out, c);
+            put_hex(out, c, mode == 2);
             i++;
         } else if (c == '\t') {
             if (mode == 2) tl_buf_append(out, "\\t", 2);
@@ -76,12 +78,12 @@ static void escape_common(tl_buf *out, const char *s, size_t len, int mode)
             tl_buf_putc(out, (char)c);
             i++;
         } else if (c < 0x20) {
-            put_hex(out, c);
+            put_hex(out, c, mode == 2);
             i++;
         } else {
             size_t n = tl_utf8_seq_len(p + i, len - i);
             if (n == 0) {
-                put_hex(out, c);
+                put_hex(out, c, mode == 2);
                 i++;
             } else {
                 tl_buf_append(out, p + i, n);

@@ -103,7 +103,13 @@ static void build_lines(struct job *j)
         const char *nl = memchr(j->buf + pos, '\n', j->len - pos);
         size_t end = nl ? (size_t)(nl - j->buf) : j->len;
         size_t llen = end - pos;
-        if (llen && j->buf[pos + llen - 1] == '\r') llen--;
+        if (nl && llen && j->buf[pos + llen - 1] == '\r') {
+            /* CRLF: the screen sees the chunk as a whole, and its `$` only matches before
+             * '\n'; turning this '\r' into '\n' keeps anchors working while line ranges
+             * (which exclude it) keep PCRE2 and the messages exact. */
+            llen--;
+            j->buf[pos + llen] = '\n';
+        }
         if (j->nlines == j->lines_cap) {
             j->lines_cap = j->lines_cap ? j->lines_cap * 2 : 4096;
             j->lines = tl_xrealloc(j->lines, j->lines_cap * sizeof *j->lines);
