@@ -61,7 +61,7 @@ unit: $(TEST_BINS)
 	@rc=0; for t in $(TEST_BINS); do echo "== $$t"; CK_FORK=yes $$t || rc=1; done; exit $$rc
 
 e2e: $(BIN)
-	@sh tests/e2e/run.sh $(BIN)
+	@python3 tests/e2e/run.py $(BIN)
 
 check-run: unit e2e
 
