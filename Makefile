@@ -33,7 +33,7 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 LIBTL     := $(BUILD)/libtimberline.a
 BIN       := $(BUILD)/timberline
 
-.PHONY: all deps demo check check-run unit e2e asan bench install fmt clean fixtures
+.PHONY: all deps demo check check-run unit e2e asan bench install fmt clean fixtures patterns-check
 
 all: $(BIN)
 
@@ -41,20 +41,24 @@ deps:
 	@sh scripts/deps.sh
 
 $(BUILD)/obj/%.o: analyzer/%.c | $(BUILD)/obj
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj $(BUILD)/tests:
 	@mkdir -p $@
 
 $(LIBTL): $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR      $@"
+	@ar rcs $@ $^
 
 $(BIN): $(MAIN_OBJ) $(LIBTL)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/%.c $(LIBTL) | $(BUILD)/tests
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(LIBTL) $(LDFLAGS) $(CHECK_LIBS) $(LDLIBS)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(LIBTL) $(LDFLAGS) $(CHECK_LIBS) $(LDLIBS)
 
 # Unit tests: every Check binary runs even if an earlier one failed; the summary lines show.
 unit: $(TEST_BINS)
@@ -71,10 +75,13 @@ check: deps
 	@$(MAKE) --no-print-directory patterns-check
 
 patterns-check: $(BIN)
-	$(BIN) patterns check patterns/
+	@echo "== timberline patterns check patterns/"
+	@$(BIN) patterns check patterns/
 
 asan: deps
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 check-run
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(MAKE) --no-print-directory BUILD=build/asan SAN=1 check-run patterns-check
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -107,7 +107,7 @@ static void walk_dir(tl_evidence_list *out, const char *given, const char *path,
         names[n++] = tl_xstrdup(de->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_name);
+    if (n) qsort(names, n, sizeof *names, cmp_name);
     for (size_t i = 0; i < n; i++) {
         tl_buf p = TL_BUF_INIT, s = TL_BUF_INIT;
         tl_buf_puts(&p, path);

@@ -77,9 +77,16 @@ static char *default_patterns(void)
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
-            char cand[PATH_MAX + 32];
-            snprintf(cand, sizeof cand, "%s/../patterns", exe);
-            if (is_dir(cand)) return realpath(cand, NULL);
+            /* build/timberline and build/asan/timberline both sit in a source tree */
+            static const char *const rel[] = {"/../patterns", "/../../patterns"};
+            for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+                char cand[PATH_MAX + 32];
+                snprintf(cand, sizeof cand, "%s%s/linux-auth.rules", exe, rel[i]);
+                if (access(cand, R_OK) == 0) {
+                    snprintf(cand, sizeof cand, "%s%s", exe, rel[i]);
+                    return realpath(cand, NULL);
+                }
+            }
         }
     }
     if (is_dir(TL_DATADIR "/patterns")) return strdup(TL_DATADIR "/patterns");

@@ -286,7 +286,7 @@ void tl_matcher_run(tl_matcher *m, const char *buf, size_t len, const tl_line *l
         m->ncands = 0;
         hs_error_t rc = hs_scan(set->re_db, buf, (unsigned)len, 0, m->scratch, on_re, m);
         if (rc != HS_SUCCESS) tl_panic(__FILE__, __LINE__, "hs_scan (regex screen)");
-        qsort(m->cands, m->ncands, sizeof *m->cands, cmp_cand);
+        if (m->ncands) qsort(m->cands, m->ncands, sizeof *m->cands, cmp_cand);
         for (size_t i = 0; i < m->ncands; i++) {
             if (i && m->cands[i].line == m->cands[i - 1].line &&
                 m->cands[i].rule == m->cands[i - 1].rule)
@@ -297,7 +297,8 @@ void tl_matcher_run(tl_matcher *m, const char *buf, size_t len, const tl_line *l
     for (size_t k = 0; k < set->nunfiltered; k++)
         for (size_t li = 0; li < nlines; li++) judge(m, (uint32_t)li, (uint32_t)set->unfiltered[k]);
 
-    qsort(res->hits + first_hit, res->nhits - first_hit, sizeof *res->hits, cmp_hit);
+    if (res->nhits > first_hit)
+        qsort(res->hits + first_hit, res->nhits - first_hit, sizeof *res->hits, cmp_hit);
 }
 
 int tl_match_run_tests(const tl_pattern_set *set, tl_test_cb on_result, void *ctx, tl_error *err)

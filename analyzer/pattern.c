@@ -635,7 +635,7 @@ static int load_dir(tl_pattern_set *set, const char *path, int depth, tl_error *
         names[n++] = tl_xstrdup(de->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n) qsort(names, n, sizeof *names, cmp_str);
     int rc = TL_OK;
     for (size_t i = 0; i < n; i++) {
         tl_buf full = TL_BUF_INIT;

@@ -403,7 +403,7 @@ static int write_summary(const char *dir, const tl_scan_result *res, const tl_pa
     /* rules in id order so the file is stable whatever order the pattern files load in */
     size_t *order = tl_xcalloc(nrules ? nrules : 1, sizeof *order);
     for (size_t i = 0; i < nrules; i++) order[i] = i;
-    qsort_r(order, nrules, sizeof *order, cmp_rule_id, (void *)set);
+    if (nrules) qsort_r(order, nrules, sizeof *order, cmp_rule_id, (void *)set);
     for (size_t k = 0; k < nrules; k++) {
         size_t i = order[k];
         const tl_rule *r = tl_pattern_set_rule(set, i);

@@ -50,7 +50,7 @@ static int cmp_event(const void *a, const void *b, void *arg)
 void tl_timeline_sort(tl_timeline *tl, const char *const *sources, const tl_pattern_set *set)
 {
     struct sort_ctx c = {sources, set};
-    qsort_r(tl->ev, tl->n, sizeof *tl->ev, cmp_event, &c);
+    if (tl->n) qsort_r(tl->ev, tl->n, sizeof *tl->ev, cmp_event, &c);
 }
 
 void tl_event_clear(tl_event *ev)
