@@ -18,6 +18,7 @@ void tl_buf_reserve(tl_buf *b, size_t extra)
     }
     b->data = tl_xrealloc(b->data, cap);
     b->cap = cap;
+    b->data[b->len] = '\0'; /* the "always NUL-terminated" promise holds from the first reserve */
 }
 
 void tl_buf_append(tl_buf *b, const void *data, size_t len)

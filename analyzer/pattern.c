@@ -316,6 +316,9 @@ static void load_rules_text(tl_pattern_set *set, const char *path, char *text, s
     char *raw;
     while ((raw = next_line(&cur, end)) != NULL) {
         lineno++;
+        if (lineno == 1 && (unsigned char)raw[0] == 0xEF && (unsigned char)raw[1] == 0xBB &&
+            (unsigned char)raw[2] == 0xBF)
+            raw += 3; /* UTF-8 BOM from Windows editors */
         char *s = trim(raw);
         if (!*s || *s == '#') continue;
         if (*s == '[') {

@@ -47,9 +47,12 @@ struct tl_tz {
     int32_t *offs;  /* owned */
     size_t n;
     int32_t init_off;
-    /* Footer rule: governs every instant >= trans[n-1] (all instants when n == 0). */
+    /* Footer rule: governs every instant from the file's last transition on (all instants
+     * when the file has none). The table agrees with it up to direct_from, after which it is
+     * evaluated directly. */
     int has_rule;
     tz_rule rule;
+    int64_t direct_from;
 };
 
 /* ---- civil calendar (duplicated from timestamp.c on purpose: tz must not depend on the
@@ -145,7 +148,7 @@ static int32_t rule_offset(const tz_rule *r, int64_t t)
 
 static int32_t offset_at(const tl_tz *tz, int64_t t)
 {
-    if (tz->has_rule && (tz->n == 0 || t >= tz->trans[tz->n - 1])) return rule_offset(&tz->rule, t);
+    if (tz->has_rule && t >= tz->direct_from) return rule_offset(&tz->rule, t);
     if (tz->n == 0 || t < tz->trans[0]) return tz->init_off;
     size_t lo = 0, hi = tz->n; /* invariant: trans[lo] <= t < trans[hi] */
     while (hi - lo > 1) {
@@ -327,18 +330,24 @@ static void push_trans(tl_tz *tz, size_t *cap, int64_t t, int32_t off)
     tz->n++;
 }
 
-/* Caches footer-rule transitions after the file's last one, so common lookups are a binary
- * search. The file's last entry is aligned with the rule, which RFC 8536 says governs from it. */
-static void precompute_rule(tl_tz *tz, size_t *cap)
+/* Caches footer-rule transitions after `rule_from` (the file's last transition, or INT64_MIN
+ * when it has none) so common lookups are one binary search, and sets direct_from. */
+static void precompute_rule(tl_tz *tz, size_t *cap, int64_t rule_from)
 {
-    if (!tz->has_rule || tz->n == 0) return;
-    /* gather() reads offs[] directly, so the entry where the rule takes over must agree with
-     * the rule even if the file's last type and its footer disagree. It may become a no-op
-     * entry; it is kept because it marks where the rule starts to govern. */
-    int64_t last = tz->trans[tz->n - 1];
-    tz->offs[tz->n - 1] = rule_offset(&tz->rule, last);
+    tz->direct_from = rule_from;
+    if (!tz->has_rule || rule_from == INT64_MIN) return;
+    /* RFC 8536: the rule governs from the last transition on, even if the file's last type
+     * says otherwise; gather() reads offs[] directly, so the table must say the same. */
+    int32_t off = rule_offset(&tz->rule, rule_from);
+    if (tz->n && tz->trans[tz->n - 1] == rule_from) {
+        tz->offs[tz->n - 1] = off;
+        int32_t prev = tz->n >= 2 ? tz->offs[tz->n - 2] : tz->init_off;
+        if (prev == off) tz->n--; /* now a no-op entry */
+    } else {
+        push_trans(tz, cap, rule_from, off);
+    }
     if (!tz->rule.has_dst) return;
-    int64_t y0 = year_from_days(floordiv(last, 86400)) - 1;
+    int64_t y0 = year_from_days(floordiv(rule_from, 86400)) - 1;
     for (int64_t y = y0; y <= TZ_PRECOMPUTE_YEAR; y++) {
         int64_t c[2] = {rule_instant(&tz->rule.start, y, tz->rule.std_off),
                         rule_instant(&tz->rule.end, y, tz->rule.dst_off)};
@@ -348,11 +357,12 @@ static void precompute_rule(tl_tz *tz, size_t *cap)
             c[1] = t;
         }
         for (int i = 0; i < 2; i++) {
-            if (c[i] <= tz->trans[tz->n - 1]) continue;
-            int32_t off = rule_offset(&tz->rule, c[i]);
+            if (c[i] <= rule_from) continue;
+            off = rule_offset(&tz->rule, c[i]);
             if (off != rule_offset(&tz->rule, c[i] - 1)) push_trans(tz, cap, c[i], off);
         }
     }
+    if (tz->n && tz->trans[tz->n - 1] > tz->direct_from) tz->direct_from = tz->trans[tz->n - 1];
 }
 
 static int parse_tzif(tl_tz *tz, const unsigned char *buf, size_t len, const char *path,
@@ -389,6 +399,7 @@ static int parse_tzif(tl_tz *tz, const unsigned char *buf, size_t len, const cha
         prev_t = t;
         push_trans(tz, &cap, clamp_sec(t), utoff[idx[i]]);
     }
+    int64_t rule_from = h.time ? clamp_sec(prev_t) : INT64_MIN;
     if (h.version >= 2) {
         const unsigned char *f = p + 44 + h.data_len;
         size_t flen = len - 44 - h.data_len;
@@ -406,7 +417,7 @@ static int parse_tzif(tl_tz *tz, const unsigned char *buf, size_t len, const cha
             tz->has_rule = 1;
         }
     }
-    precompute_rule(tz, &cap);
+    precompute_rule(tz, &cap, rule_from);
     return 0;
 corrupt:
     return tl_error_set(err, TL_ECORRUPT, "%s: not a valid TZif file", path);
@@ -572,14 +583,14 @@ static size_t gather(const tl_tz *tz, int64_t lo, int64_t hi, int64_t *tc, int32
         tc[k] = tz->trans[a];
         to[k++] = tz->offs[a];
     }
-    if (tz->has_rule && tz->rule.has_dst && (tz->n == 0 || hi >= tz->trans[tz->n - 1])) {
+    if (tz->has_rule && tz->rule.has_dst && hi >= tz->direct_from) {
         int64_t y0 = year_from_days(floordiv(lo, 86400)) - 1;
         int64_t y1 = year_from_days(floordiv(hi, 86400)) + 1;
         for (int64_t y = y0; y <= y1 && k + 2 <= TZ_WINDOW_MAX; y++) {
             int64_t c[2] = {rule_instant(&tz->rule.start, y, tz->rule.std_off),
                             rule_instant(&tz->rule.end, y, tz->rule.dst_off)};
             for (int i = 0; i < 2; i++) {
-                if (c[i] <= lo || c[i] > hi || (tz->n && c[i] <= tz->trans[tz->n - 1])) continue;
+                if (c[i] <= lo || c[i] > hi || c[i] <= tz->direct_from) continue;
                 int32_t off = offset_at(tz, c[i]);
                 if (off == offset_at(tz, c[i] - 1)) continue;
                 /* Insertion keeps the list sorted; rule years may yield out-of-order pairs. */

@@ -395,7 +395,9 @@ START_TEST(test_mutation_fuzz)
         tl_ts ts;
         if (tl_ts_parse_line(copy, cut, new_york, &ts) == TL_TS_ABSOLUTE) {
             /* any accepted stamp lies within years 0..9999 give or take a day */
-            ck_assert_msg(ts.us > INT64_C(-62167305600000000) && ts.us < INT64_C(253402387200000000), "%.*s -> %lld", (int)cut, copy, (long long)ts.us);
+            ck_assert_msg(ts.us > INT64_C(-62167305600000000) &&
+                              ts.us < INT64_C(253402387200000000),
+                          "%.*s -> %lld", (int)cut, copy, (long long)ts.us);
         }
         free(copy);
     }
@@ -517,6 +519,24 @@ START_TEST(test_json_rejects)
 }
 END_TEST
 
+START_TEST(test_access_log)
+{
+    /* 03/Jan/2026:12:34:56 -0700 = 2026-01-03T19:34:56Z = 1767468896 */
+    ASSERT_ABS("203.0.113.5 - - [03/Jan/2026:12:34:56 -0700] \"GET / HTTP/1.1\" 200 5", utc,
+               INT64_C(1767468896000000));
+    ASSERT_ABS("2001:db8::1 - bob [03/Jan/2026:19:34:56 +0000] \"GET /x\" 404 0", berlin,
+               INT64_C(1767468896000000));
+    /* without an offset the stamp is local to the zone */
+    ASSERT_ABS("10.0.0.1 - - [03/Jan/2026:20:34:56] \"GET /\"", berlin, INT64_C(1767468896000000));
+    /* an earlier bracket that is not a stamp does not hide the real one */
+    ASSERT_ABS("[web1] 10.0.0.1 - - [03/Jan/2026:19:34:56 +0000] x", utc, INT64_C(1767468896000000));
+    ASSERT_NONE("10.0.0.1 - - [31/Feb/2026:12:00:00 +0000] x");
+    ASSERT_NONE("10.0.0.1 - - [03/Jnu/2026:12:00:00 +0000] x");
+    ASSERT_NONE("10.0.0.1 - - [03/Jan/2026:12:00:00 +9900] x");
+    ASSERT_NONE("10.0.0.1 - - [03/Jan/2026:12:00");
+}
+END_TEST
+
 static Suite *timestamp_suite(void)
 {
     Suite *s = suite_create("timestamp");
@@ -534,6 +554,7 @@ static Suite *timestamp_suite(void)
     tcase_add_test(core, test_rollover);
     tcase_add_test(core, test_infer_year);
     tcase_add_test(core, test_quality_names);
+    tcase_add_test(core, test_access_log);
     suite_add_tcase(s, core);
 
     TCase *limits = tcase_create("limits");

@@ -469,7 +469,8 @@ START_TEST(test_footer_rules)
 {
     unsigned char buf[256];
     make_tzdir();
-    for (size_t i = 0; i < NFOOTERS; i++) put_file(footer_files[i], buf, footer_only(buf, footers[i]));
+    for (size_t i = 0; i < NFOOTERS; i++)
+        put_file(footer_files[i], buf, footer_only(buf, footers[i]));
     tl_tz *tz[NFOOTERS];
     for (size_t i = 0; i < NFOOTERS; i++) tz[i] = load(footer_files[i]);
     for (size_t i = 0; i < sizeof footer_cases / sizeof footer_cases[0]; i++) {

@@ -42,7 +42,8 @@ typedef struct tl_ts {
  * Thread-safe. Returns out->kind. */
 tl_ts_kind tl_ts_parse_line(const char *line, size_t len, const tl_tz *zone, tl_ts *out);
 
-/* Converts a year-less stamp to UTC microseconds once its year is known. */
+/* Converts a year-less stamp to UTC microseconds once its year is known. Feb 29 in a
+ * non-leap year comes out as Mar 1; a stamp that is not TL_TS_YEARLESS gives 0. */
 int64_t tl_ts_yearless_to_utc(const tl_ts *ts, int year, const tl_tz *zone, int *flags);
 
 /* True when going from year-less stamp `prev` to `cur` is a drop of 6 or more months, which
@@ -58,7 +59,8 @@ int64_t tl_ts_days_from_civil(int64_t y, int m, int d);
 void tl_ts_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 
 /* Formats UTC microseconds as `2026-01-03T12:00:01.250000+00:00` into buf (>= 33 bytes).
- * Returns the length written. */
+ * Returns the length written (32), or 0 with an empty string when bufsz < 33. Instants
+ * outside years 0000..9999 are clamped to the first/last microsecond of that range. */
 size_t tl_ts_format_utc(int64_t us, char *buf, size_t bufsz);
 
 const char *tl_ts_quality_name(tl_ts_quality q);

@@ -19,6 +19,11 @@ enum {
  * ("Europe/Berlin") read from $TZDIR or /usr/share/zoneinfo. On success *out is owned by the
  * caller (free with tl_tz_free). After loading, the zone is immutable and safe to share
  * between threads. Names containing ".." or starting with "/" are refused. */
+/* Details: "UTC", "Z", "Etc/UTC", "GMT" and "Etc/GMT" are built in (no file read); a NULL
+ * spec means "UTC". Fixed offsets are limited to +-15:00. Errors: TL_EUSAGE (bad name or
+ * offset), TL_ENOTFOUND (no such zone file), TL_EIO, TL_ECORRUPT (not TZif, or a footer
+ * that is not a valid POSIX TZ string). Leap-second ("right/") data is ignored. Reads
+ * $TZDIR with getenv(): do not load while another thread changes the environment. */
 int tl_tz_load(tl_tz **out, const char *spec, tl_error *err);
 
 void tl_tz_free(tl_tz *tz);
@@ -26,7 +31,8 @@ void tl_tz_free(tl_tz *tz);
 /* The spec the zone was loaded from, as given ("UTC" for the default). Borrowed. */
 const char *tl_tz_name(const tl_tz *tz);
 
-/* UTC offset in seconds in effect at UTC instant `utc_sec`. */
+/* UTC offset in seconds in effect at UTC instant `utc_sec`. Instants beyond +-1e15 s are
+ * clamped (as in tl_tz_local_to_utc) so no input can overflow. */
 int32_t tl_tz_offset_at(const tl_tz *tz, int64_t utc_sec);
 
 /* Converts a local wall-clock time, expressed as seconds since 1970-01-01T00:00:00 as if it
