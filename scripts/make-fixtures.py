@@ -114,6 +114,8 @@ test.match = union select
     write("case/win/export-utf16be.log", b"\xfe\xff" + textbe.encode("utf-16-be"))
 
     write("case/empty.log", b"")
+    # No time anywhere: events keep null datetime/timestamp and sort last.
+    write("case/notime.txt", b"free text with NEEDLE-99# and no clock at all\n")
 
     # Access log with a few NUL bytes from a logged binary request: still text.
     acc = (b'203.0.113.5 - - [01/Jan/2026:00:20:00 +0000] "GET /x HTTP/1.1" 200 12 "-" "curl"\n' * 20
