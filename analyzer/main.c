@@ -77,8 +77,10 @@ static char *default_patterns(void)
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
-            /* build/timberline and build/asan/timberline both sit in a source tree */
-            static const char *const rel[] = {"/../patterns", "/../../patterns"};
+            /* An installed binary finds PREFIX/share/timberline/patterns whatever PREFIX was;
+             * build/timberline and build/asan/timberline sit in a source tree. */
+            static const char *const rel[] = {"/../share/timberline/patterns", "/../patterns",
+                                              "/../../patterns"};
             for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
                 char cand[PATH_MAX + 32];
                 snprintf(cand, sizeof cand, "%s%s/linux-auth.rules", exe, rel[i]);
