@@ -780,6 +780,34 @@ static int build_ioc_db(tl_pattern_set *set)
     return ret;
 }
 
+/* True when the regex uses an anchor that means "start/end of subject" rather than "of a
+ * line" (\A \z \Z \G, or ^/$ with the m flag switched off): the screen scans whole chunks,
+ * where those anchors would only ever match at the chunk's edges. */
+static const char *buffer_anchor(const char *re)
+{
+    for (const char *p = re; *p; p++) {
+        if (*p == '\\') {
+            if (!p[1]) break;
+            if (p[1] == 'A' || p[1] == 'z' || p[1] == 'Z' || p[1] == 'G')
+                return "uses a subject anchor (\\A, \\z, \\Z or \\G)";
+            p++;
+            continue;
+        }
+        if (p[0] == '(' && p[1] == '?') {
+            /* a flag group such as (?-m) or (?i-sm: */
+            const char *q = p + 2;
+            int neg = 0;
+            for (; *q && *q != ')' && *q != ':'; q++) {
+                if (*q == '-') neg = 1;
+                else if (*q == 'm' && neg) return "switches multi-line mode off ((?-m))";
+                else if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || *q == '^'))
+                    break;
+            }
+        }
+    }
+    return NULL;
+}
+
 /* Builds the prefilter database over regex rules. A rule vectorscan refuses even in prefilter
  * mode is dropped from the database and matched on every line instead (listed by `patterns
  * check`), so the screen never loses a hit. */
@@ -839,8 +867,16 @@ int tl_pattern_set_compile(tl_pattern_set *set, tl_error *err)
     set->compiled = 1;
     set->codes = tl_xcalloc(set->nrules, sizeof *set->codes);
     set->capgroups = tl_xcalloc(set->nrules, sizeof *set->capgroups);
-    for (size_t i = 0; i < set->nrules; i++)
-        if (set->rules[i].kind == TL_RULE_REGEX) compile_pcre(set, i);
+    for (size_t i = 0; i < set->nrules; i++) {
+        tl_rule *r = &set->rules[i];
+        if (r->kind != TL_RULE_REGEX) continue;
+        compile_pcre(set, i);
+        const char *why = buffer_anchor(r->regex);
+        if (why) {
+            r->unfiltered = 1;
+            r->unfiltered_why = tl_xstrdup(why);
+        }
+    }
     build_ioc_db(set);
     build_re_db(set);
     size_t nunf = 0;

@@ -167,7 +167,10 @@ static void work(void *ctx, void *arg)
     struct job *j = arg;
     build_lines(j);
     tl_match_result_reset(&j->res);
-    tl_matcher_run(w->m, j->buf, j->len, j->lines, j->nlines, &j->res);
+    unsigned edges = 0;
+    if (j->piece && !j->piece_first) edges |= TL_MATCH_NOTBOL;
+    if (j->piece && !j->piece_last) edges |= TL_MATCH_NOTEOL;
+    tl_matcher_run(w->m, j->buf, j->len, j->lines, j->nlines, edges, &j->res);
     const tl_pattern_set *set = w->set;
 
     j->nevents = 0;

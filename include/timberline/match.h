@@ -52,10 +52,18 @@ typedef struct tl_matcher tl_matcher;
 int tl_matcher_new(tl_matcher **out, const tl_pattern_set *set, tl_error *err);
 void tl_matcher_free(tl_matcher *m);
 
+/* Edge flags for tl_matcher_run when buf is a piece of a longer line. */
+enum {
+    TL_MATCH_NOTBOL = 1, /* the first line does not start a real line (earlier piece exists) */
+    TL_MATCH_NOTEOL = 2, /* the last line does not end a real line (a later piece follows) */
+};
+
 /* Matches every line of buf (lines given in increasing order, inside [0, len)) and appends
- * the hits to res (reset it first). Not thread-safe per matcher. */
+ * the hits to res (reset it first). `edges` is 0 or TL_MATCH_* flags: with them, anchors do
+ * not match at the cut and an indicator touching the cut is left to the neighbouring piece,
+ * which sees it whole (pieces overlap). Not thread-safe per matcher. */
 void tl_matcher_run(tl_matcher *m, const char *buf, size_t len, const tl_line *lines,
-                    size_t nlines, tl_match_result *res);
+                    size_t nlines, unsigned edges, tl_match_result *res);
 
 /* Runs every regex rule's test lines through the full engine and, separately, through PCRE2
  * alone, so a screening miss (a line PCRE2 matches but the prefilter did not propose) is a

@@ -1,0 +1,274 @@
+/* Unit tests for the timeline module: the report order (timestamp ascending, events without a
+ * time last, then source name, line, offset, rule id, read order), determinism under shuffled
+ * input, and ownership of event memory. */
+#include <check.h>
+#include <ftw.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "timberline/pattern.h"
+#include "timberline/timeline.h"
+
+static char tmpdir[64];
+
+/* Rule indexes 0, 1, 2 have ids "zeta", "alpha", "mid": index order is not id order. */
+enum { R_ZETA, R_ALPHA, R_MID };
+
+static tl_pattern_set *rules(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/order.rules", tmpdir);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs("[rule zeta]\nregex = z\n[rule alpha]\nregex = a\n[rule mid]\nregex = m\n", f);
+    fclose(f);
+    tl_pattern_set *set = tl_pattern_set_new();
+    tl_error err = {0};
+    ck_assert_int_eq(tl_pattern_set_load(set, path, &err), 0);
+    ck_assert_int_eq(tl_pattern_set_compile(set, &err), 0);
+    ck_assert_str_eq(tl_pattern_set_rule(set, R_ZETA)->id, "zeta");
+    ck_assert_str_eq(tl_pattern_set_rule(set, R_ALPHA)->id, "alpha");
+    ck_assert_str_eq(tl_pattern_set_rule(set, R_MID)->id, "mid");
+    return set;
+}
+
+/* Item indexes are not in name order either; 3 and 4 share a name. */
+static const char *const SOURCES[] = {"b.log", "a.log", "c.log", "dup.log", "dup.log"};
+
+static tl_event ev(uint64_t seq, tl_ts_quality q, int64_t ts, uint32_t item, uint64_t line,
+                   uint64_t offset, uint32_t rule)
+{
+    tl_event e;
+    memset(&e, 0, sizeof e);
+    e.seq = seq;
+    e.quality = q;
+    e.ts_us = ts;
+    e.item = item;
+    e.line = line;
+    e.offset = offset;
+    e.rule = rule;
+    char msg[64];
+    snprintf(msg, sizeof msg, "event %llu", (unsigned long long)seq);
+    e.message = strdup(msg);
+    e.message_len = strlen(msg);
+    return e;
+}
+
+/* ---- core ---- */
+
+START_TEST(test_sort_order)
+{
+    tl_pattern_set *set = rules();
+    const tl_ts_quality P = TL_TSQ_PARSED, N = TL_TSQ_NONE;
+    tl_event in[] = {
+        ev(0, P, 100, 0, 5, 0, R_ZETA),
+        ev(1, P, 50, 2, 2, 0, R_ZETA),
+        ev(2, P, 100, 1, 9, 0, R_ZETA),   /* same time, source "a.log" sorts first */
+        ev(3, N, -999, 0, 1, 0, R_ZETA),  /* no time: its ts_us is meaningless */
+        ev(4, N, 0, 1, 7, 0, R_ZETA),
+        ev(5, N, 0, 1, 3, 0, R_ALPHA),
+        ev(6, P, 100, 0, 5, 10, R_ZETA),  /* same line, later offset */
+        ev(7, P, 100, 0, 5, 0, R_ALPHA),  /* same place, rule id "alpha" < "zeta" */
+        ev(8, P, 100, 0, 5, 0, R_ZETA),   /* full tie with 0: read order */
+        ev(9, TL_TSQ_INHERITED, -5, 2, 1, 0, R_MID), /* before the epoch */
+        ev(10, TL_TSQ_INFERRED_YEAR, 50, 2, 1, 0, R_MID),
+        ev(11, N, 0, 1, 3, 0, R_ALPHA),
+        ev(12, P, 100, 4, 1, 0, R_MID),   /* "dup.log": same name, line decides */
+        ev(13, P, 100, 3, 2, 0, R_MID),
+        ev(14, N, 5, 2, 1, 0, R_MID),     /* no time, "c.log" after "b.log" */
+        ev(15, P, INT64_MAX, 1, 1, 0, R_MID),
+        ev(16, P, INT64_MIN, 1, 1, 0, R_MID),
+    };
+    size_t n = sizeof in / sizeof in[0];
+    tl_timeline tl = {0};
+    for (size_t i = 0; i < n; i++) tl_timeline_push(&tl, &in[i]);
+    ck_assert_uint_eq(tl.n, n);
+    tl_timeline_sort(&tl, SOURCES, set);
+    static const uint64_t want[] = {16, 9, 10, 1, 2, 7, 0, 8, 6, 12, 13, 15,
+                                    5, 11, 4, 3, 14};
+    ck_assert_uint_eq(sizeof want / sizeof want[0], n);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(tl.ev[i].seq == want[i], "position %zu: seq %llu, want %llu", i,
+                      (unsigned long long)tl.ev[i].seq, (unsigned long long)want[i]);
+    /* The events moved whole: each still owns its own message. */
+    for (size_t i = 0; i < n; i++) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "event %llu", (unsigned long long)tl.ev[i].seq);
+        ck_assert_str_eq(tl.ev[i].message, msg);
+    }
+    tl_timeline_free(&tl);
+    ck_assert_ptr_null(tl.ev);
+    ck_assert_uint_eq(tl.n, 0);
+    tl_pattern_set_free(set);
+}
+END_TEST
+
+START_TEST(test_event_ownership)
+{
+    tl_timeline tl = {0};
+    tl_event e = ev(1, TL_TSQ_PARSED, 1, 0, 1, 0, 0);
+    e.indicator = strdup("198.51.100.23");
+    e.indicator_len = 13;
+    e.nfields = 2;
+    e.fields = calloc(2, sizeof *e.fields);
+    e.fields[0] = (tl_field){"ip", strdup("198.51.100.23"), 13};
+    e.fields[1] = (tl_field){"user", strdup("root"), 4};
+    tl_timeline_push(&tl, &e);
+    ck_assert_ptr_eq(tl.ev[0].fields, e.fields); /* the pointers moved, no copy */
+    /* tl_event_clear frees and zeroes one event (the sanitizer run checks for leaks). */
+    tl_event_clear(&tl.ev[0]);
+    ck_assert_ptr_null(tl.ev[0].message);
+    ck_assert_ptr_null(tl.ev[0].indicator);
+    ck_assert_ptr_null(tl.ev[0].fields);
+    ck_assert_uint_eq(tl.ev[0].nfields, 0);
+    tl_event_clear(&tl.ev[0]); /* a cleared event can be cleared again */
+    tl_timeline_free(&tl);
+    tl_timeline_free(&tl); /* and an empty timeline freed again */
+    ck_assert_ptr_null(tl.ev);
+}
+END_TEST
+
+START_TEST(test_flag_names)
+{
+    ck_assert_str_eq(tl_flag_name(0), "long-line");
+    ck_assert_str_eq(tl_flag_name(1), "message-truncated");
+    ck_assert_str_eq(tl_flag_name(2), "dst-gap");
+    ck_assert_str_eq(tl_flag_name(3), "dst-repeat");
+    ck_assert_int_eq(1 << 0, TL_FLAG_LONG_LINE);
+    ck_assert_int_eq(1 << 3, TL_FLAG_DST_REPEAT);
+    ck_assert_str_eq(tl_flag_name(TL_FLAG_COUNT), "?");
+    ck_assert_str_eq(tl_flag_name(-1), "?");
+}
+END_TEST
+
+/* ---- limits ---- */
+
+/* Reference order, written from the header's words, independent of the module. */
+static const tl_pattern_set *ref_set;
+
+static int ref_cmp(const tl_event *x, const tl_event *y)
+{
+    int xt = x->quality != TL_TSQ_NONE, yt = y->quality != TL_TSQ_NONE;
+    if (xt != yt) return xt ? -1 : 1;
+    if (xt && x->ts_us != y->ts_us) return x->ts_us < y->ts_us ? -1 : 1;
+    int c = strcmp(SOURCES[x->item], SOURCES[y->item]);
+    if (c) return c < 0 ? -1 : 1;
+    if (x->line != y->line) return x->line < y->line ? -1 : 1;
+    if (x->offset != y->offset) return x->offset < y->offset ? -1 : 1;
+    c = strcmp(tl_pattern_set_rule(ref_set, x->rule)->id, tl_pattern_set_rule(ref_set, y->rule)->id);
+    if (c) return c < 0 ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void fill_random(tl_timeline *tl, size_t n, unsigned seed, const tl_event *base)
+{
+    /* Push `base` events in a seed-dependent shuffle. */
+    size_t *idx = malloc(n * sizeof *idx);
+    for (size_t i = 0; i < n; i++) idx[i] = i;
+    for (size_t i = n - 1; i > 0; i--) {
+        size_t j = (size_t)rand_r(&seed) % (i + 1);
+        size_t t = idx[i];
+        idx[i] = idx[j];
+        idx[j] = t;
+    }
+    for (size_t i = 0; i < n; i++) {
+        tl_event e = base[idx[i]];
+        e.message = strdup("m");
+        e.message_len = 1;
+        tl_timeline_push(tl, &e);
+    }
+    free(idx);
+}
+
+START_TEST(test_random_large_and_deterministic)
+{
+    tl_pattern_set *set = rules();
+    ref_set = set;
+    size_t n = 30000;
+    tl_event *base = calloc(n, sizeof *base);
+    unsigned seed = 2026;
+    for (size_t i = 0; i < n; i++) {
+        /* Small ranges so that every tie-breaker gets exercised. */
+        base[i].seq = i;
+        base[i].quality = (tl_ts_quality)(rand_r(&seed) % 4);
+        base[i].ts_us = (int64_t)(rand_r(&seed) % 7) - 3;
+        base[i].item = (uint32_t)(rand_r(&seed) % 5);
+        base[i].line = (uint64_t)(rand_r(&seed) % 4);
+        base[i].offset = (uint64_t)(rand_r(&seed) % 3);
+        base[i].rule = (uint32_t)(rand_r(&seed) % 3);
+    }
+    tl_timeline a = {0}, b = {0};
+    fill_random(&a, n, 1, base);
+    fill_random(&b, n, 2, base);
+    ck_assert_uint_eq(a.n, n);
+    ck_assert_uint_ge(a.cap, n);
+    tl_timeline_sort(&a, SOURCES, set);
+    tl_timeline_sort(&b, SOURCES, set);
+    for (size_t i = 1; i < n; i++)
+        ck_assert_msg(ref_cmp(&a.ev[i - 1], &a.ev[i]) < 0, "positions %zu/%zu out of order",
+                      i - 1, i);
+    /* Same events, different arrival order: identical output order. */
+    for (size_t i = 0; i < n; i++) ck_assert_uint_eq(a.ev[i].seq, b.ev[i].seq);
+    tl_timeline_free(&a);
+    tl_timeline_free(&b);
+    free(base);
+    tl_pattern_set_free(set);
+}
+END_TEST
+
+START_TEST(test_empty_and_single)
+{
+    tl_pattern_set *set = rules();
+    tl_timeline tl = {0};
+    tl_timeline_sort(&tl, SOURCES, set); /* nothing to sort: no crash, still empty */
+    ck_assert_uint_eq(tl.n, 0);
+    tl_event e = ev(42, TL_TSQ_NONE, 0, 1, 1, 0, R_MID);
+    tl_timeline_push(&tl, &e);
+    tl_timeline_sort(&tl, SOURCES, set);
+    ck_assert_uint_eq(tl.n, 1);
+    ck_assert_uint_eq(tl.ev[0].seq, 42);
+    tl_timeline_free(&tl);
+    tl_pattern_set_free(set);
+}
+END_TEST
+
+static Suite *timeline_suite(void)
+{
+    Suite *s = suite_create("timeline");
+    TCase *core = tcase_create("core");
+    tcase_add_test(core, test_sort_order);
+    tcase_add_test(core, test_event_ownership);
+    tcase_add_test(core, test_flag_names);
+    suite_add_tcase(s, core);
+
+    TCase *limits = tcase_create("limits");
+    tcase_add_test(limits, test_random_large_and_deterministic);
+    tcase_add_test(limits, test_empty_and_single);
+    tcase_set_timeout(limits, 60);
+    suite_add_tcase(s, limits);
+    return s;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+int main(void)
+{
+    strcpy(tmpdir, "/tmp/tl_check_timeline.XXXXXX");
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return EXIT_FAILURE;
+    }
+    SRunner *sr = srunner_create(timeline_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
