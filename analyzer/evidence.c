@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,7 +89,11 @@ static int cmp_name(const void *a, const void *b)
 static void walk_dir(tl_evidence_list *out, const char *given, const char *path,
                      const char *source, int depth)
 {
-    DIR *d = opendir(path);
+    /* O_NOATIME: listing a directory must not touch its access time either. */
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOATIME);
+    if (fd < 0 && errno == EPERM) fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d && fd >= 0) close(fd);
     if (!d) {
         tl_evidence_item *it = push(out);
         it->path = tl_xstrdup(path);
