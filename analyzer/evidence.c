@@ -16,8 +16,22 @@
 
 const char *tl_ev_status_name(tl_ev_status s)
 {
-    static const char *names[] = {"ok",         "truncated", "corrupt",         "skipped-binary",
-                                  "unreadable", "symlink",   "skipped-special", "pending"};
+    static const char *names[] = {"ok",
+                                  "truncated",
+                                  "corrupt",
+                                  "skipped-binary",
+                                  "unreadable",
+                                  "symlink",
+                                  "skipped-special",
+                                  "limit",
+                                  "encrypted",
+                                  "hang",
+                                  "crashed",
+                                  "unsupported-nested",
+                                  "unsupported-format",
+                                  "hardlink",
+                                  "depth-limit",
+                                  "pending"};
     return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
 }
 
@@ -30,7 +44,29 @@ static tl_evidence_item *push(tl_evidence_list *l)
     tl_evidence_item *it = &l->items[l->n++];
     memset(it, 0, sizeof *it);
     it->status = TL_EV_PENDING;
+    it->parent = -1;
+    it->root = l->n - 1;
     return it;
+}
+
+size_t tl_evidence_add_member(tl_evidence_list *l, size_t parent, const char *name,
+                              size_t name_len)
+{
+    tl_evidence_item *it = push(l);
+    size_t idx = l->n - 1;
+    const tl_evidence_item *p = &l->items[parent];
+    tl_buf src = TL_BUF_INIT, nm = TL_BUF_INIT;
+    tl_escape_text(&nm, name, name_len, 1);
+    tl_buf_printf(&src, "%s!%s", p->source, nm.data ? nm.data : "");
+    it->source = tl_buf_steal(&src, NULL);
+    it->member_name = tl_buf_steal(&nm, NULL);
+    it->path = tl_xstrdup(p->path);
+    it->given = tl_xstrdup(p->given);
+    it->abs_path = tl_xstrdup(p->abs_path);
+    it->parent = (long)parent;
+    it->depth = p->depth + 1;
+    it->root = p->root;
+    return idx;
 }
 
 static char *strip_slashes(const char *arg)
@@ -210,6 +246,7 @@ void tl_evidence_list_free(tl_evidence_list *l)
         free(it->abs_path);
         free(it->link_target);
         free(it->message);
+        free(it->member_name);
     }
     free(l->items);
     memset(l, 0, sizeof *l);

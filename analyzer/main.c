@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <stdint.h>
 
 #include "timberline/match.h"
 #include "timberline/pattern.h"
@@ -17,6 +18,7 @@
 #include "timberline/scan.h"
 #include "timberline/timestamp.h"
 #include "timberline/tz.h"
+#include "timberline/unpack.h"
 
 #define TL_VERSION "0.1.0"
 
@@ -46,6 +48,12 @@ static void usage(FILE *f)
           "      --strict          exit 2 when any evidence item could not be read completely\n"
           "      --case ID         case identifier recorded in the manifest\n"
           "      --analyst NAME    analyst recorded in the manifest\n"
+          "      --max-depth N     archive nesting levels to open (default 8)\n"
+          "      --max-ratio N     stop a member expanding more than N times, judged after its\n"
+          "                        first 64 MiB (default 1000)\n"
+          "      --max-expand SIZE stop a member past SIZE bytes (default 64G; K/M/G suffixes)\n"
+          "      --stall-timeout S kill a decoder that makes no progress for S seconds (default 30)\n"
+          "      --binary          scan binary files and members too\n"
           "      --chunk-size N    bytes per work unit (default 4194304; for tests and tuning)\n"
           "  -q, --quiet           no progress line and no summary\n"
           "\n"
@@ -233,8 +241,8 @@ static void print_summary(const tl_scan_result *res, const tl_pattern_set *set, 
     size_t scanned = 0, problems = 0;
     for (size_t i = 0; i < res->evidence.n; i++) {
         tl_ev_status s = res->evidence.items[i].status;
-        if (s == TL_EV_OK || s == TL_EV_TRUNCATED || s == TL_EV_CORRUPT) scanned++;
-        if (s != TL_EV_OK && s != TL_EV_SYMLINK) problems++;
+        if (res->evidence.items[i].scanned) scanned++;
+        if (s != TL_EV_OK && s != TL_EV_SYMLINK && s != TL_EV_HARDLINK) problems++;
     }
     printf("Scanned %zu of %zu evidence files, %.1f MB, %llu lines: %zu events\n", scanned,
            res->evidence.n, (double)res->bytes / 1e6, (unsigned long long)res->lines,
@@ -281,6 +289,23 @@ static int parse_size(const char *s, size_t *out)
     return 0;
 }
 
+/* "64G", "500M", "1024": bytes with an optional K/M/G/T (binary) suffix. */
+static int parse_bytes(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || v == 0) return -1;
+    int shift = 0;
+    if (*end == 'K' || *end == 'k') shift = 10, end++;
+    else if (*end == 'M' || *end == 'm') shift = 20, end++;
+    else if (*end == 'G' || *end == 'g') shift = 30, end++;
+    else if (*end == 'T' || *end == 't') shift = 40, end++;
+    if (*end || v > (UINT64_MAX >> shift)) return -1;
+    *out = (uint64_t)v << shift;
+    return 0;
+}
+
 static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
 {
     static const struct option opts[] = {
@@ -290,6 +315,9 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
         {"analyst", required_argument, NULL, 'a'},  {"quiet", no_argument, NULL, 'q'},
         {"force", no_argument, NULL, 'F'},          {"strict", no_argument, NULL, 'S'},
         {"chunk-size", required_argument, NULL, 'C'}, {"help", no_argument, NULL, 'h'},
+        {"max-depth", required_argument, NULL, 'D'},  {"max-ratio", required_argument, NULL, 'R'},
+        {"max-expand", required_argument, NULL, 'X'}, {"stall-timeout", required_argument, NULL, 'T'},
+        {"binary", no_argument, NULL, 'B'},
         {NULL, 0, NULL, 0}};
     char **pattern_paths = NULL;
     size_t npatterns = 0;
@@ -298,6 +326,8 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
     int threads = 0, quiet = 0, force = 0, strict = 0;
     size_t chunk = 0;
     tl_severity fail_sev = TL_SEV_INFO;
+    tl_unpack_opts uo;
+    tl_unpack_opts_default(&uo);
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "p:o:j:qh", opts, NULL)) != -1) {
@@ -339,6 +369,43 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
                 return EXIT_ERROR;
             }
             break;
+        case 'D': {
+            size_t v;
+            if (parse_size(optarg, &v) || v > 64) {
+                fprintf(stderr, "timberline: --max-depth wants 1 to 64, got '%s'\n", optarg);
+                return EXIT_ERROR;
+            }
+            uo.max_depth = (int)v;
+            break;
+        }
+        case 'R': {
+            size_t v;
+            if (parse_size(optarg, &v)) {
+                fprintf(stderr, "timberline: bad --max-ratio '%s'\n", optarg);
+                return EXIT_ERROR;
+            }
+            uo.max_ratio = v;
+            break;
+        }
+        case 'X':
+            if (parse_bytes(optarg, &uo.max_expand)) {
+                fprintf(stderr, "timberline: bad --max-expand '%s' (e.g. 64G, 500M)\n", optarg);
+                return EXIT_ERROR;
+            }
+            if (uo.max_total < uo.max_expand) uo.max_total = uo.max_expand;
+            break;
+        case 'T': {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (end == optarg || *end || !(v > 0) || v > 86400) {
+                fprintf(stderr, "timberline: bad --stall-timeout '%s' (seconds)\n", optarg);
+                return EXIT_ERROR;
+            }
+            uo.stall_timeout_ms = (int)(v * 1000);
+            if (uo.stall_timeout_ms < 1) uo.stall_timeout_ms = 1;
+            break;
+        }
+        case 'B': uo.binary = 1; break;
         case 'h': usage(stdout); return EXIT_CLEAN;
         default: usage(stderr); return EXIT_ERROR;
         }
@@ -401,7 +468,8 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
 
     struct progress prog = {!quiet && isatty(2), 0};
     tl_scan_opts so = {.threads = threads, .zone = zone, .chunk_size = chunk,
-                       .progress = on_progress, .progress_ctx = &prog};
+                       .progress = on_progress, .progress_ctx = &prog, .exe = "/proc/self/exe",
+                       .unpack = uo};
     if (tl_scan_run(&so, set, evidence, nevidence, &res, &err) != TL_OK) {
         fprintf(stderr, "timberline: %s\n", err.msg);
         goto done;
@@ -420,9 +488,9 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
     size_t scanned = 0, problems = 0;
     for (size_t i = 0; i < res.evidence.n; i++) {
         const tl_evidence_item *it = &res.evidence.items[i];
-        if (it->status == TL_EV_OK || it->status == TL_EV_TRUNCATED || it->status == TL_EV_CORRUPT)
-            scanned++;
-        if (it->status != TL_EV_OK && it->status != TL_EV_SYMLINK) {
+        if (it->scanned) scanned++;
+        if (it->status != TL_EV_OK && it->status != TL_EV_SYMLINK &&
+            it->status != TL_EV_HARDLINK) {
             problems++;
             fprintf(stderr, "timberline: %s: %s%s%s\n", it->source, tl_ev_status_name(it->status),
                     it->message ? ": " : "", it->message ? it->message : "");
@@ -474,6 +542,8 @@ int main(int argc, char **argv)
         return EXIT_CLEAN;
     }
     if (strcmp(argv[1], "scan") == 0) return cmd_scan(argc - 1, argv + 1, argc, argv);
+    /* hidden: the isolated archive worker, started by scan itself */
+    if (strcmp(argv[1], "__unpack") == 0) return tl_unpack_child_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "patterns") == 0) return cmd_patterns(argc - 1, argv + 1);
     fprintf(stderr, "timberline: unknown command '%s'\n", argv[1]);
     usage(stderr);

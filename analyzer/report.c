@@ -17,6 +17,7 @@
 
 #include "timberline/buf.h"
 #include "timberline/escape.h"
+#include "timberline/html.h"
 #include "timberline/timestamp.h"
 
 /* ---- atomic files ---- */
@@ -132,7 +133,8 @@ static void jsonl_event(tl_buf *b, const tl_event *ev, const tl_scan_result *res
     /* source names are already escaped text; JSON-escape that text */
     tl_escape_json_str(b, it->source, strlen(it->source));
     tl_buf_printf(b, ",\"line\":%llu,\"offset\":%llu,\"evidence_sha256\":\"%s\",\"flags\":[",
-                  (unsigned long long)ev->line, (unsigned long long)ev->offset, it->sha256);
+                  (unsigned long long)ev->line, (unsigned long long)ev->offset,
+                  res->evidence.items[it->root].sha256);
     int first = 1;
     for (int bit = 0; bit < TL_FLAG_COUNT; bit++) {
         if (!(ev->flags & (1u << bit))) continue;
@@ -182,7 +184,7 @@ static void csv_event(tl_buf *b, tl_buf *tmp, const tl_event *ev, const tl_scan_
     tl_buf_putc(b, ',');
     tl_escape_csv(b, it->source, strlen(it->source), 1);
     tl_buf_printf(b, ",%llu,%llu,%s,", (unsigned long long)ev->line,
-                  (unsigned long long)ev->offset, it->sha256);
+                  (unsigned long long)ev->offset, res->evidence.items[it->root].sha256);
     int first = 1;
     for (int bit = 0; bit < TL_FLAG_COUNT; bit++) {
         if (!(ev->flags & (1u << bit))) continue;
@@ -453,6 +455,7 @@ int tl_report_write(const char *dir, const tl_scan_result *res, const tl_pattern
                             strerror(errno));
     int rc = write_timelines(dir, res, set, err);
     if (!rc) rc = write_manifest(dir, res, set, info, err);
+    if (!rc) rc = tl_html_write(dir, res, set, info, err);
     if (!rc) rc = write_summary(dir, res, set, err); /* last: its presence means complete */
     return rc;
 }

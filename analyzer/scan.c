@@ -10,15 +10,22 @@
  * overlapping pieces (same line number) and their hits de-duplicated per rule by the owner. */
 #include "timberline/scan.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "timberline/match.h"
 #include "timberline/pool.h"
 #include "timberline/stream.h"
 #include "timberline/timestamp.h"
+#include "timberline/unpack.h"
+#include "timberline/buf.h"
+#include "timberline/escape.h"
+#include "timberline/hash.h"
 
 #define DEFAULT_CHUNK (4u << 20)
 #define PIECE_OVERLAP (64u << 10)   /* a hit shorter than this is never lost between pieces */
@@ -86,6 +93,7 @@ struct stream_ctx {
     uint64_t long_line_dec; /* decoded offset of the long line's start (owner, at merge) */
     uint64_t long_line_dec_pending; /* same, as known to the reader when cutting pieces */
     int ends_unterminated;  /* the stream's last byte is not '\n' */
+    int from_member;        /* fed by the unpack worker: status and hashes come from it */
 };
 
 struct worker {
@@ -363,14 +371,27 @@ static void finish_stream(struct engine *e, struct stream_ctx *sc)
         tl_timeline_push(&e->out->timeline, ev);
     }
     e->prog.events += sc->npend;
-    uint64_t raw = 0;
+    uint64_t raw = 0, decoded = 0;
     char *msg = NULL;
-    tl_stream_close(sc->st, &it->status, &msg, it->sha256, it->kind, &it->decoded_bytes, &raw);
-    it->message = msg;
-    it->size = raw;
+    tl_ev_status st = TL_EV_OK;
+    char sha[65], kind[16];
+    tl_stream_close(sc->st, &st, &msg, sha, kind, &decoded, &raw);
+    if (sc->from_member) {
+        /* the worker's end-of-member record already set status, hashes and sizes */
+        free(msg);
+        if (strcmp(kind, "text") != 0) snprintf(it->kind, sizeof it->kind, "%s", kind);
+    } else {
+        it->status = st;
+        it->message = msg;
+        memcpy(it->sha256, sha, sizeof sha);
+        memcpy(it->kind, kind, sizeof kind);
+        it->size = raw;
+        it->decoded_bytes = decoded;
+    }
+    it->scanned = 1;
     it->lines = sc->line_base + (sc->ends_unterminated ? 1 : 0);
     e->out->lines += it->lines;
-    e->out->bytes += it->decoded_bytes;
+    e->out->bytes += decoded;
     e->prog.items_done++;
     free(sc->pend);
     free(sc->pend_rel);
@@ -493,40 +514,14 @@ static void submit(struct engine *e, struct job *j)
     tl_pool_submit(e->pool, j);
 }
 
-static void read_item(struct engine *e, size_t idx, char *carry)
+/* Cuts one text stream into chunks and submits them; the stream context is finished (and
+ * freed) when its last job is merged. */
+static void scan_stream(struct engine *e, size_t idx, tl_stream *st, int from_member, char *carry)
 {
-    tl_evidence_item *it = &e->out->evidence.items[idx];
-    if (it->status != TL_EV_PENDING) {
-        e->prog.items_done++;
-        return;
-    }
-    e->prog.current = it->source;
-    tl_stream *st = NULL;
-    tl_error err;
-    if (tl_stream_open(&st, it->path, &err) != TL_OK) {
-        it->status = TL_EV_UNREADABLE;
-        it->message = tl_xstrdup(err.msg);
-        e->prog.items_done++;
-        return;
-    }
-    if (tl_stream_is_binary(st)) {
-        uint64_t raw = 0;
-        tl_stream_close(st, &it->status, &it->message, it->sha256, it->kind, &it->decoded_bytes,
-                        &raw);
-        it->size = raw;
-        it->decoded_bytes = 0;
-        if (it->status == TL_EV_OK) {
-            it->status = TL_EV_SKIPPED_BINARY;
-            free(it->message);
-            it->message = tl_xstrdup("binary content (over 10% control bytes in the first 64 KiB); "
-                                     "not scanned");
-        }
-        e->prog.items_done++;
-        return;
-    }
     struct stream_ctx *sc = tl_xcalloc(1, sizeof *sc);
     sc->item = idx;
     sc->st = st;
+    sc->from_member = from_member;
     size_t chunk = e->chunk;
     size_t carry_len = 0;
     uint64_t carry_dec = 0;
@@ -592,6 +587,171 @@ static void read_item(struct engine *e, size_t idx, char *carry)
     }
 }
 
+static size_t member_read(void *ctx, void *buf, size_t cap)
+{
+    return tl_unpack_read(ctx, buf, cap);
+}
+
+static void set_status(tl_evidence_item *it, tl_ev_status st, const char *msg)
+{
+    it->status = st;
+    free(it->message);
+    it->message = msg && *msg ? tl_xstrdup(msg) : NULL;
+}
+
+/* An archive or compressed file: the unpack worker streams its members; each leaf with text
+ * becomes a stream of its own, each member an evidence item below its parent. */
+static void read_archive(struct engine *e, size_t idx, char *carry)
+{
+    tl_evidence_list *L = &e->out->evidence;
+    tl_unpack *u = NULL;
+    tl_error err;
+    if (tl_unpack_start(&u, e->opts->exe, L->items[idx].path, &e->opts->unpack, &err) != TL_OK) {
+        set_status(&L->items[idx], TL_EV_UNREADABLE, err.msg);
+        return;
+    }
+    size_t *map = tl_xcalloc(1, sizeof *map); /* worker member id -> item index */
+    size_t mapn = 1;
+    map[0] = idx;
+    size_t open_member = (size_t)-1; /* begun and not ended: a crash or hang lands there */
+    int final_seen = 0;
+    tl_unpack_msg m;
+    tl_umsg_type t;
+    while ((t = tl_unpack_next(u, &m)) != TL_UMSG_EOF) {
+        if (t == TL_UMSG_MEMBER) {
+            size_t target;
+            if (m.id == 0) {
+                target = idx;
+            } else {
+                size_t parent = m.parent < mapn ? map[m.parent] : idx;
+                target = tl_evidence_add_member(L, parent, m.name, m.name_len);
+                if (m.id >= mapn) {
+                    size_t nn = m.id + 64;
+                    map = tl_xrealloc(map, nn * sizeof *map);
+                    for (size_t k = mapn; k < nn; k++) map[k] = idx;
+                    mapn = nn;
+                }
+                map[m.id] = target;
+                e->prog.items_total++;
+            }
+            tl_evidence_item *it = &L->items[target];
+            if (m.id != 0) {
+                if (m.mtime_sec != INT64_MIN) {
+                    it->mtime_sec = m.mtime_sec;
+                    it->mtime_nsec = m.mtime_nsec;
+                } else {
+                    /* no member time: year inference falls back to the archive's own */
+                    it->mtime_sec = L->items[it->parent].mtime_sec;
+                }
+                it->size = m.size >= 0 ? (uint64_t)m.size : 0;
+                if (m.link[0]) {
+                    tl_buf lt = TL_BUF_INIT;
+                    tl_escape_text(&lt, m.link, strlen(m.link), 0);
+                    it->link_target = tl_buf_steal(&lt, NULL);
+                }
+            }
+            it->entry = (int)m.entry;
+            it->container = m.entry == TL_ENT_CONTAINER;
+            snprintf(it->format, sizeof it->format, "%s", m.format);
+            snprintf(it->kind, sizeof it->kind, "%s",
+                     m.entry == TL_ENT_CONTAINER ? "archive"
+                     : m.entry == TL_ENT_DIR     ? "directory"
+                     : m.entry == TL_ENT_SYMLINK ? "symlink"
+                     : m.entry == TL_ENT_HARDLINK ? "hardlink"
+                     : m.entry == TL_ENT_SPECIAL ? "special"
+                     : m.format[0]               ? "compressed"
+                                                 : "text");
+            open_member = target;
+            if (m.has_data) {
+                e->prog.current = it->source;
+                tl_stream *st = tl_stream_open_source(member_read, u);
+                scan_stream(e, target, st, 1, carry);
+            }
+        } else if (t == TL_UMSG_END || t == TL_UMSG_FINAL) {
+            size_t target = t == TL_UMSG_FINAL ? idx : (m.id < mapn ? map[m.id] : idx);
+            tl_evidence_item *it = &L->items[target];
+            set_status(it, m.status, m.message);
+            snprintf(it->sha256, sizeof it->sha256, "%s", m.sha256);
+            if (strcmp(m.content_sha256, m.sha256) != 0)
+                snprintf(it->content_sha256, sizeof it->content_sha256, "%s", m.content_sha256);
+            if (t == TL_UMSG_FINAL || it->size == 0) it->size = m.stored_bytes;
+            it->decoded_bytes = m.content_bytes;
+            if (target == open_member) open_member = (size_t)-1;
+            if (t == TL_UMSG_FINAL) final_seen = 1;
+        }
+    }
+    tl_ev_status st;
+    char *msg;
+    tl_unpack_finish(u, &st, &msg);
+    if (st != TL_EV_OK || !final_seen) {
+        if (st == TL_EV_OK) st = TL_EV_CRASHED;
+        const char *text = msg ? msg : "decoder stopped without finishing";
+        set_status(&L->items[idx], st, text);
+        if (open_member != (size_t)-1 && open_member != idx)
+            set_status(&L->items[open_member], st, text);
+        /* members begun but never ended stay recorded with the same status */
+        for (size_t k = idx + 1; k < L->n; k++)
+            if (L->items[k].root == idx && L->items[k].status == TL_EV_PENDING)
+                set_status(&L->items[k], st, text);
+        if (!L->items[idx].sha256[0]) {
+            unsigned long long size;
+            tl_error herr;
+            tl_sha256_file(L->items[idx].path, L->items[idx].sha256, &size, &herr);
+        }
+    }
+    free(msg);
+    free(map);
+}
+
+static void read_item(struct engine *e, size_t idx, char *carry)
+{
+    tl_evidence_item *it = &e->out->evidence.items[idx];
+    if (it->status != TL_EV_PENDING) {
+        e->prog.items_done++;
+        return;
+    }
+    e->prog.current = it->source;
+    /* Content decides the route: archives and compressed streams go to the isolated worker,
+     * plain text is read here. */
+    unsigned char head[36 * 1024];
+    ssize_t hn = -1;
+    int fd = open(it->path, O_RDONLY | O_CLOEXEC | O_NOATIME);
+    if (fd < 0 && errno == EPERM) fd = open(it->path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        hn = pread(fd, head, sizeof head, 0);
+        close(fd);
+    }
+    if (hn > 0 && tl_unpack_sniff(head, (size_t)hn, it->size)) {
+        read_archive(e, idx, carry);
+        e->prog.items_done++;
+        return;
+    }
+    tl_stream *st = NULL;
+    tl_error err;
+    if (tl_stream_open(&st, it->path, &err) != TL_OK) {
+        it->status = TL_EV_UNREADABLE;
+        it->message = tl_xstrdup(err.msg);
+        e->prog.items_done++;
+        return;
+    }
+    if (tl_stream_is_binary(st)) {
+        uint64_t raw = 0;
+        tl_stream_close(st, &it->status, &it->message, it->sha256, it->kind, &it->decoded_bytes,
+                        &raw);
+        it->size = raw;
+        it->decoded_bytes = 0;
+        if (it->status == TL_EV_OK) {
+            it->status = TL_EV_SKIPPED_BINARY;
+            free(it->message);
+            it->message = tl_xstrdup("binary content (over 10% control bytes in the first 64 KiB); "
+                                     "not scanned");
+        }
+        e->prog.items_done++;
+        return;
+    }
+    scan_stream(e, idx, st, 0, carry);
+}
+
 int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const *args,
                 size_t nargs, tl_scan_result *out, tl_error *err)
 {
@@ -619,7 +779,10 @@ int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const
     rc = tl_pool_create(&e.pool, nthreads, (size_t)(2 * nthreads + 2), work, ctxs, err);
     if (rc) goto out;
     carry = tl_xmalloc(e.chunk);
-    for (size_t i = 0; i < out->evidence.n; i++) read_item(&e, i, carry);
+    /* members found inside archives are appended to the list as they appear; only the
+     * walked items are read from the file system */
+    size_t ntop = out->evidence.n;
+    for (size_t i = 0; i < ntop; i++) read_item(&e, i, carry);
     struct job *j;
     while ((j = tl_pool_take(e.pool)) != NULL) merge_job(&e, j);
     if (out->match_problems > e.max_warnings)

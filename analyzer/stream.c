@@ -22,8 +22,10 @@ struct offmap {
 };
 
 struct tl_stream {
-    int fd;
-    tl_sha256 *hash;
+    int fd;                 /* -1 for a source stream */
+    tl_stream_source_fn src;
+    void *src_ctx;
+    tl_sha256 *hash;        /* NULL for a source stream */
     uint64_t raw_bytes;
     int raw_eof;
     unsigned char raw[RAW_CAP];
@@ -170,6 +172,13 @@ static void after_member(tl_stream *s)
 static size_t decomp_read(tl_stream *s, unsigned char *buf, size_t cap)
 {
     if (s->decomp_end || cap == 0) return 0;
+    if (s->src) {
+        size_t got = 0, n;
+        while (got < cap && (n = s->src(s->src_ctx, buf + got, cap - got)) > 0) got += n;
+        if (got == 0) s->decomp_end = 1;
+        s->decomp_bytes += got;
+        return got;
+    }
     if (!s->gzip) {
         size_t got = 0;
         while (got < cap) {
@@ -284,6 +293,17 @@ static void probe(tl_stream *s)
             ctrl++;
     }
     if (s->look_len > 0 && ctrl * 10 > s->look_len) s->binary = 1;
+}
+
+tl_stream *tl_stream_open_source(tl_stream_source_fn read, void *ctx)
+{
+    tl_stream *s = tl_xcalloc(1, sizeof *s);
+    s->fd = -1;
+    s->src = read;
+    s->src_ctx = ctx;
+    s->raw_eof = 1;
+    s->status = TL_EV_OK;
+    return s;
 }
 
 int tl_stream_is_binary(tl_stream *s)
@@ -445,7 +465,7 @@ void tl_stream_close(tl_stream *s, tl_ev_status *status, char **message, char sh
     if (!s) return;
     /* Hash what was not read so the digest covers the whole file. */
     s->raw_pos = s->raw_len = 0;
-    while (!s->raw_eof) {
+    while (!s->raw_eof && s->fd >= 0) {
         ssize_t n = read(s->fd, s->raw, RAW_CAP);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
@@ -456,7 +476,10 @@ void tl_stream_close(tl_stream *s, tl_ev_status *status, char **message, char sh
         tl_sha256_update(s->hash, s->raw, (size_t)n);
         s->raw_bytes += (uint64_t)n;
     }
-    if (sha256) tl_sha256_final_hex(s->hash, sha256);
+    if (sha256) {
+        if (s->hash) tl_sha256_final_hex(s->hash, sha256);
+        else sha256[0] = '\0';
+    }
     if (kind) {
         const char *enc = s->enc == ENC_UTF16LE ? "utf-16le"
                           : s->enc == ENC_UTF16BE ? "utf-16be"
@@ -471,7 +494,7 @@ void tl_stream_close(tl_stream *s, tl_ev_status *status, char **message, char sh
     if (decoded_bytes) *decoded_bytes = s->out_pos;
     if (raw_bytes) *raw_bytes = s->raw_bytes;
     if (s->z_live) inflateEnd(&s->z);
-    close(s->fd);
+    if (s->fd >= 0) close(s->fd);
     tl_sha256_free(s->hash);
     free(s->look);
     free(s->tbuf);

@@ -17,6 +17,14 @@ typedef enum {
     TL_EV_UNREADABLE,      /* open/read failed */
     TL_EV_SYMLINK,         /* symlink under a directory argument: recorded, not followed */
     TL_EV_SKIPPED_SPECIAL, /* device, FIFO, socket: recorded, not read */
+    TL_EV_LIMIT,           /* expansion ratio/size cap hit: read up to the cap */
+    TL_EV_ENCRYPTED,       /* encrypted member: skipped, no password prompts */
+    TL_EV_HANG,            /* the decoder stopped making progress and was killed */
+    TL_EV_CRASHED,         /* the decoder process died */
+    TL_EV_UNSUPPORTED_NESTED, /* nested archive that cannot be read in a stream (7z over the cap) */
+    TL_EV_UNSUPPORTED_FORMAT, /* known binary log format not read yet (evtx, journal, utmp...) */
+    TL_EV_HARDLINK,        /* hardlink member: recorded, not followed */
+    TL_EV_DEPTH,           /* nested deeper than --max-depth: recorded, not opened */
     TL_EV_PENDING,         /* not processed yet */
 } tl_ev_status;
 
@@ -38,6 +46,16 @@ typedef struct tl_evidence_item {
     char kind[16];     /* "text", "gzip", "utf-16le", ...: how it was decoded */
     uint64_t lines;    /* lines read */
     uint64_t decoded_bytes; /* bytes after decompression (the stream line/offset refer to) */
+    /* archive members (parent >= 0); top-level items have parent -1, depth 0, root = self */
+    long parent;
+    int depth;
+    size_t root;
+    int container;      /* an archive whose members are separate items */
+    int entry;          /* tl_entry_type of a member (unpack.h) */
+    char *member_name;  /* escaped member path as stored; NULL for top-level items */
+    char format[32];    /* archive/compression format ("tar+gzip", "zip", ...); "" for plain */
+    char content_sha256[65]; /* of the decompressed stream; "" when same as sha256 or unread */
+    int scanned;        /* text was read from it */
 } tl_evidence_item;
 
 typedef struct tl_evidence_list {
@@ -52,6 +70,11 @@ typedef struct tl_evidence_list {
 int tl_evidence_walk(tl_evidence_list *out, char *const *args, size_t nargs, tl_error *err);
 
 void tl_evidence_list_free(tl_evidence_list *list);
+
+/* Appends a member below item `parent` (source = parent's source + "!" + escaped name) and
+ * returns its index. The list may move: re-take pointers into it afterwards. */
+size_t tl_evidence_add_member(tl_evidence_list *list, size_t parent, const char *name,
+                              size_t name_len);
 
 /* True when `dir` (which may not exist yet) lies inside any evidence argument, so a report
  * would be written into the evidence. */

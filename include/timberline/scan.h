@@ -11,6 +11,7 @@
 #include "timberline/pattern.h"
 #include "timberline/timeline.h"
 #include "timberline/tz.h"
+#include "timberline/unpack.h"
 
 /* Progress snapshot handed to the progress callback (owner thread). */
 typedef struct tl_scan_progress {
@@ -26,6 +27,8 @@ typedef struct tl_scan_opts {
     size_t chunk_size;      /* bytes per work unit; 0 = default (4 MiB) */
     void (*progress)(void *ctx, const tl_scan_progress *p); /* may be NULL */
     void *progress_ctx;
+    const char *exe;        /* this program, for the unpack worker ("/proc/self/exe") */
+    tl_unpack_opts unpack;  /* caps and watchdog for archives and compressed files */
 } tl_scan_opts;
 
 /* A problem worth telling the investigator that is not an item status (a rule that gave up

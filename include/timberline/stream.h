@@ -21,6 +21,13 @@ typedef struct tl_stream tl_stream;
  * cannot be opened. *out is owned by the caller (tl_stream_close). */
 int tl_stream_open(tl_stream **out, const char *path, tl_error *err);
 
+/* A stream over bytes that arrive from elsewhere (an archive member streamed by the unpack
+ * worker): `read` fills up to cap bytes and returns 0 at the end. No hashing (the worker
+ * hashes members) and no decompression; UTF-16 transcoding and the binary probe still apply.
+ * `ctx` must outlive every tl_stream_read; tl_stream_close never calls `read`. */
+typedef size_t (*tl_stream_source_fn)(void *ctx, void *buf, size_t cap);
+tl_stream *tl_stream_open_source(tl_stream_source_fn read, void *ctx);
+
 /* Reads up to `cap` decoded bytes into buf. Returns the count, 0 at the end of the text (also
  * after damage: see tl_stream_status). */
 size_t tl_stream_read(tl_stream *s, char *buf, size_t cap);

@@ -1,0 +1,1289 @@
+/* Isolated unpacking: the child (`timberline __unpack`) drives libarchive over one evidence
+ * file and its nested members and streams leaf text back; the parent reads that stream under a
+ * watchdog.
+ *
+ * DESIGN: decoders are untrusted code on hostile bytes (libarchive 3.6.2 can spin inside
+ * archive_read_open on small crafted inputs, and decoders crash), and no callback regains
+ * control from such a loop, so a thread cannot protect the run. The child is a fresh
+ * posix_spawn of our own binary (never a fork of the threaded scanner), drops what it does not
+ * need, and writes framed messages to its stdout:
+ *   'M' member begins (metadata)   'D' text of the current member   'E' member ends (status,
+ *   hashes)   'F' the evidence file is done (raw hash).
+ * Members are emitted depth-first in archive order, one leaf's data contiguous, so the parent
+ * can feed each leaf to the chunker as an ordinary stream. Nothing is ever written to disk:
+ * nested archives are read from their parent's data through libarchive's callback API. */
+#include "timberline/unpack.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "timberline/buf.h"
+#include "timberline/hash.h"
+
+extern char **environ;
+
+#define DATA_MAX (64 * 1024)
+#define PROBE (64 * 1024)
+#define RATIO_GRACE (64ull << 20)     /* expansion ratio is judged after this many bytes */
+#define NESTED_SEEKABLE_CAP (64u << 20) /* a nested 7z is buffered up to this size */
+
+void tl_unpack_opts_default(tl_unpack_opts *o)
+{
+    o->max_depth = 8;
+    o->max_ratio = 1000;
+    o->max_expand = 64ull << 30;
+    o->max_total = 256ull << 30;
+    o->stall_timeout_ms = 30000;
+    o->binary = 0;
+}
+
+/* ------------------------------------------------------------------ sniffing (parent) */
+
+static int tar_checksum_ok(const unsigned char *h)
+{
+    /* ustar/gnu/v7 header: octal checksum at 148..155 over the block with that field as spaces */
+    unsigned long want = 0;
+    int digits = 0;
+    for (int i = 148; i < 156; i++) {
+        unsigned char c = h[i];
+        if (c >= '0' && c <= '7') {
+            want = want * 8 + (c - '0');
+            digits++;
+        } else if (c != ' ' && c != 0) {
+            return 0;
+        }
+    }
+    if (!digits) return 0;
+    unsigned long sum = 0;
+    for (int i = 0; i < 512; i++) sum += (i >= 148 && i < 156) ? ' ' : h[i];
+    return sum == want && h[0] != 0;
+}
+
+int tl_unpack_sniff(const unsigned char *p, size_t n, uint64_t size)
+{
+    (void)size;
+#define HAS(off, lit) (n >= (off) + sizeof(lit) - 1 && memcmp(p + (off), lit, sizeof(lit) - 1) == 0)
+    if (HAS(0, "\x1f\x8b") || HAS(0, "BZh") || HAS(0, "\xfd" "7zXZ\0") || HAS(0, "\x5d\0\0") ||
+        HAS(0, "\x28\xb5\x2f\xfd") || HAS(0, "\x04\x22\x4d\x18") || HAS(0, "LZIP") ||
+        HAS(0, "\x1f\x9d") || HAS(0, "\x1f\xa0"))
+        return 1; /* gzip bzip2 xz lzma zstd lz4 lzip compress */
+    if (HAS(0, "7z\xbc\xaf\x27\x1c") || HAS(0, "PK\x03\x04") || HAS(0, "PK\x05\x06") ||
+        HAS(0, "PK\x07\x08") || HAS(0, "Rar!\x1a\x07") || HAS(0, "xar!") || HAS(0, "MSCF") ||
+        HAS(0, "!<arch>\n") || HAS(0, "070707") || HAS(0, "070701") || HAS(0, "070702") ||
+        HAS(0, "\xc7\x71") || HAS(0, "\x71\xc7") || HAS(257, "ustar") || HAS(32769, "CD001") ||
+        (n >= 7 && p[2] == '-' && p[3] == 'l' && p[4] == 'h' && p[6] == '-'))
+        return 1;
+#undef HAS
+    if (n >= 512 && tar_checksum_ok(p)) return 1;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ wire format */
+
+enum { MSG_MEMBER = 'M', MSG_DATA = 'D', MSG_END = 'E', MSG_FINAL = 'F' };
+
+static void put_u32(tl_buf *b, uint32_t v)
+{
+    unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 24)};
+    tl_buf_append(b, x, 4);
+}
+
+static void put_u64(tl_buf *b, uint64_t v)
+{
+    put_u32(b, (uint32_t)v);
+    put_u32(b, (uint32_t)(v >> 32));
+}
+
+static void put_str(tl_buf *b, const char *s, size_t n)
+{
+    put_u32(b, (uint32_t)n);
+    tl_buf_append(b, s, n);
+}
+
+static uint32_t get_u32(const unsigned char **p, const unsigned char *end)
+{
+    if (end - *p < 4) {
+        *p = end;
+        return 0;
+    }
+    const unsigned char *q = *p;
+    *p += 4;
+    return (uint32_t)q[0] | ((uint32_t)q[1] << 8) | ((uint32_t)q[2] << 16) | ((uint32_t)q[3] << 24);
+}
+
+static uint64_t get_u64(const unsigned char **p, const unsigned char *end)
+{
+    uint64_t lo = get_u32(p, end);
+    return lo | ((uint64_t)get_u32(p, end) << 32);
+}
+
+static const char *get_str(const unsigned char **p, const unsigned char *end, size_t *len)
+{
+    uint32_t n = get_u32(p, end);
+    if ((size_t)(end - *p) < n) {
+        *p = end;
+        *len = 0;
+        return "";
+    }
+    const char *s = (const char *)*p;
+    *p += n;
+    *len = n;
+    return s;
+}
+
+/* ------------------------------------------------------------------ child */
+
+struct child {
+    tl_unpack_opts o;
+    uint32_t next_id;
+    uint64_t raw_consumed; /* bytes read from the evidence file */
+    uint64_t total_out;    /* decompressed bytes produced for the whole item */
+    int item_limit;        /* the item-level cap was hit: stop everything */
+    char item_msg[512];
+    const char *stall_at, *crash_at; /* test hooks (environment) */
+    tl_buf out;
+};
+
+/* Writes one framed message; a broken pipe means the parent is gone: exit quietly. */
+static void send_msg(struct child *c, int type, const tl_buf *payload)
+{
+    unsigned char hdr[5] = {(unsigned char)type, 0, 0, 0, 0};
+    uint32_t n = (uint32_t)payload->len;
+    hdr[1] = (unsigned char)n, hdr[2] = (unsigned char)(n >> 8), hdr[3] = (unsigned char)(n >> 16),
+    hdr[4] = (unsigned char)(n >> 24);
+    (void)c;
+    const unsigned char *parts[2] = {hdr, (const unsigned char *)payload->data};
+    size_t lens[2] = {5, payload->len};
+    for (int i = 0; i < 2; i++) {
+        size_t off = 0;
+        while (off < lens[i]) {
+            ssize_t w = write(1, parts[i] + off, lens[i] - off);
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) _exit(3);
+            off += (size_t)w;
+        }
+    }
+}
+
+/* Where a node's bytes come from: the evidence file, a parent archive's current entry, or a
+ * memory buffer (a nested 7z, which needs seeking). The bytes are hashed as they pass: that is
+ * the member "as stored". */
+struct src {
+    struct child *c;
+    int fd;
+    struct archive *parent;
+    unsigned char *mem;
+    size_t memlen, mempos;
+    tl_sha256 *hash;
+    uint64_t consumed;
+    int eof;
+    int failed;
+    char errmsg[256];
+    unsigned char buf[65536];
+    const unsigned char *peek; /* a block read ahead (nested sources, or after a sparse hole) */
+    size_t peeklen;
+    int peek_unhashed;         /* the peeked block still has to go into the hash */
+    /* While libarchive sniffs a stream its bytes are recorded, so a second reader (zlib for
+     * plain gzip, or a raw-only libarchive reader) can start over without a rewind. */
+    int recording, replaying, rec_overflow;
+    tl_buf rec;
+    size_t replay_pos;
+    int seeked;                /* a seek broke the sequential hash of the evidence file */
+    int64_t expect_off;        /* sparse entries: next offset expected from the parent */
+    const unsigned char *zeros;
+    uint64_t hole;             /* zero bytes still to deliver for a sparse hole */
+};
+
+static const unsigned char ZEROS[65536];
+
+static la_ssize_t src_read_inner(struct archive *a, void *ud, const void **out)
+{
+    (void)a;
+    struct src *s = ud;
+    if (s->hole) {
+        size_t n = s->hole > sizeof ZEROS ? sizeof ZEROS : (size_t)s->hole;
+        s->hole -= n;
+        tl_sha256_update(s->hash, ZEROS, n);
+        s->consumed += n;
+        *out = ZEROS;
+        return (la_ssize_t)n;
+    }
+    if (s->peek) {
+        *out = s->peek;
+        la_ssize_t n = (la_ssize_t)s->peeklen;
+        if (s->peek_unhashed) {
+            tl_sha256_update(s->hash, s->peek, s->peeklen);
+            s->consumed += s->peeklen;
+            s->peek_unhashed = 0;
+        }
+        s->peek = NULL;
+        return n;
+    }
+    if (s->eof) return 0;
+    if (s->mem) {
+        size_t n = s->memlen - s->mempos;
+        if (n > 65536) n = 65536;
+        *out = s->mem + s->mempos;
+        s->mempos += n;
+        if (!n) s->eof = 1;
+        return (la_ssize_t)n;
+    }
+    if (s->fd >= 0) {
+        for (;;) {
+            ssize_t n = read(s->fd, s->buf, sizeof s->buf);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) {
+                s->failed = 1;
+                snprintf(s->errmsg, sizeof s->errmsg, "read error: %s", strerror(errno));
+                archive_set_error(a, EIO, "%s", s->errmsg);
+                return -1;
+            }
+            if (n == 0) s->eof = 1;
+            tl_sha256_update(s->hash, s->buf, (size_t)n);
+            s->consumed += (uint64_t)n;
+            s->c->raw_consumed += (uint64_t)n;
+            *out = s->buf;
+            return n;
+        }
+    }
+    const void *blk;
+    size_t len;
+    la_int64_t off;
+    int r = archive_read_data_block(s->parent, &blk, &len, &off);
+    if (r == ARCHIVE_EOF) {
+        s->eof = 1;
+        return 0;
+    }
+    if (r < ARCHIVE_WARN) {
+        s->failed = 1;
+        snprintf(s->errmsg, sizeof s->errmsg, "%s", archive_error_string(s->parent)
+                                                         ? archive_error_string(s->parent)
+                                                         : "read error in the enclosing archive");
+        archive_set_error(a, EIO, "%s", s->errmsg);
+        return -1;
+    }
+    if (off > s->expect_off && s->expect_off >= 0) {
+        /* sparse member: deliver the hole as zeros first, then this block */
+        s->hole = (uint64_t)(off - s->expect_off);
+        s->peek = blk;
+        s->peeklen = len;
+        s->peek_unhashed = 1;
+        s->expect_off = off + (int64_t)len;
+        return src_read_inner(a, ud, out);
+    }
+    s->expect_off = off + (int64_t)len;
+    tl_sha256_update(s->hash, blk, len);
+    s->consumed += len;
+    *out = blk;
+    return (la_ssize_t)len;
+}
+
+static la_ssize_t src_read(struct archive *a, void *ud, const void **out)
+{
+    struct src *s = ud;
+    if (s->replaying) {
+        if (s->replay_pos < s->rec.len) {
+            size_t n = s->rec.len - s->replay_pos;
+            if (n > 65536) n = 65536;
+            *out = s->rec.data + s->replay_pos;
+            s->replay_pos += n;
+            return (la_ssize_t)n;
+        }
+        s->replaying = 0;
+        tl_buf_free(&s->rec);
+        s->replay_pos = 0;
+    }
+    la_ssize_t n = src_read_inner(a, ud, out);
+    if (s->recording && n > 0) {
+        if (s->rec.len + (size_t)n > (8u << 20)) s->rec_overflow = 1;
+        else tl_buf_append(&s->rec, *out, (size_t)n);
+    }
+    return n;
+}
+
+static la_int64_t src_seek(struct archive *a, void *ud, la_int64_t off, int whence)
+{
+    (void)a;
+    struct src *s = ud;
+    if (s->mem) {
+        la_int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (la_int64_t)s->mempos
+                                                                       : (la_int64_t)s->memlen;
+        la_int64_t pos = base + off;
+        if (pos < 0 || pos > (la_int64_t)s->memlen) return ARCHIVE_FATAL;
+        s->mempos = (size_t)pos;
+        s->eof = 0;
+        return pos;
+    }
+    /* A seekable evidence file: seeking breaks the sequential hash, which is recomputed over
+     * the whole file at the end instead. */
+    off_t r = lseek(s->fd, off, whence);
+    if (r < 0) return ARCHIVE_FATAL;
+    s->eof = 0;
+    s->seeked = 1;
+    return r;
+}
+
+static void drain(struct src *s)
+{
+    if (s->mem) return;
+    const void *p;
+    while (!s->failed && src_read(NULL, s, &p) > 0) {
+    }
+}
+
+static struct archive *new_reader(void)
+{
+    struct archive *a = archive_read_new();
+    if (!a) tl_panic(__FILE__, __LINE__, "archive_read_new");
+    archive_read_support_filter_all(a);
+    /* Formats one by one: `all` would include mtree, which claims plain text made of single
+     * tokens (an IP list, a shell history) as an archive of empty entries. */
+    archive_read_support_format_7zip(a);
+    archive_read_support_format_ar(a);
+    archive_read_support_format_cab(a);
+    archive_read_support_format_cpio(a);
+    archive_read_support_format_iso9660(a);
+    archive_read_support_format_lha(a);
+    archive_read_support_format_rar(a);
+    archive_read_support_format_rar5(a);
+    archive_read_support_format_tar(a);
+    archive_read_support_format_xar(a);
+    archive_read_support_format_zip(a);
+    archive_read_support_format_raw(a); /* whatever no format claims: a (compressed) stream */
+    return a;
+}
+
+static void filters_name(struct archive *a, char *out, size_t n)
+{
+    out[0] = '\0';
+    int count = archive_filter_count(a);
+    /* filter 0 is the outermost as read; list innermost-last like "tar+gzip" */
+    for (int i = count - 1; i >= 0; i--) {
+        const char *f = archive_filter_name(a, i);
+        if (!f || strcmp(f, "none") == 0) continue;
+        size_t l = strlen(out);
+        snprintf(out + l, n - l, "%s%s", l ? "+" : "", f);
+    }
+}
+
+static tl_ev_status damage_status(const char *msg)
+{
+    if (!msg) return TL_EV_CORRUPT;
+    if (strstr(msg, "runcat") || strstr(msg, "remature") || strstr(msg, "nexpected end") ||
+        strstr(msg, "nexpected EOF") || strstr(msg, "end of file"))
+        return TL_EV_TRUNCATED;
+    return TL_EV_CORRUPT;
+}
+
+static void send_member(struct child *c, uint32_t id, uint32_t parent, int depth,
+                        tl_entry_type entry, int has_data, struct archive_entry *e,
+                        const char *name, const char *format, const char *link)
+{
+    tl_buf *b = &c->out;
+    tl_buf_reset(b);
+    put_u32(b, id);
+    put_u32(b, parent);
+    put_u32(b, (uint32_t)depth);
+    put_u32(b, (uint32_t)entry);
+    put_u32(b, (uint32_t)has_data);
+    int64_t mt = e && archive_entry_mtime_is_set(e) ? (int64_t)archive_entry_mtime(e) : INT64_MIN;
+    put_u64(b, (uint64_t)mt);
+    put_u32(b, e ? (uint32_t)archive_entry_mtime_nsec(e) : 0);
+    put_u64(b, (uint64_t)(e && archive_entry_size_is_set(e) ? archive_entry_size(e) : -1));
+    put_str(b, name, strlen(name));
+    put_str(b, format, strlen(format));
+    put_str(b, link ? link : "", link ? strlen(link) : 0);
+    send_msg(c, MSG_MEMBER, b);
+}
+
+static void send_end(struct child *c, uint32_t id, tl_ev_status st, const char *msg,
+                     const char *sha, const char *csha, uint64_t stored, uint64_t content)
+{
+    tl_buf *b = &c->out;
+    tl_buf_reset(b);
+    put_u32(b, id);
+    put_u32(b, (uint32_t)st);
+    put_str(b, sha ? sha : "", sha ? strlen(sha) : 0);
+    put_str(b, csha ? csha : "", csha ? strlen(csha) : 0);
+    put_u64(b, stored);
+    put_u64(b, content);
+    put_str(b, msg ? msg : "", msg ? strlen(msg) : 0);
+    send_msg(c, id ? MSG_END : MSG_FINAL, b);
+}
+
+static int is_binary(const unsigned char *p, size_t n)
+{
+    if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF))) return 0;
+    size_t ctrl = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = p[i];
+        if (ch < 0x20 && ch != '\n' && ch != '\r' && ch != '\t' && ch != '\f' && ch != '\v' &&
+            ch != 0x1b)
+            ctrl++;
+    }
+    return n > 0 && ctrl * 10 > n;
+}
+
+/* Known binary log formats we recognise but do not read yet. */
+static const char *known_binary_log(const unsigned char *p, size_t n, const char *name)
+{
+    if (n >= 8 && memcmp(p, "ElfFile\0", 8) == 0) return "windows-evtx";
+    if (n >= 8 && memcmp(p, "LPKSHHRH", 8) == 0) return "systemd-journal";
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    static const char *const utmp[] = {"wtmp", "btmp", "utmp", "lastlog"};
+    for (size_t i = 0; i < 4; i++)
+        if (strncmp(base, utmp[i], strlen(utmp[i])) == 0) return i == 3 ? "lastlog" : "utmp";
+    return NULL;
+}
+
+static int hook_match(const char *hook, const char *name)
+{
+    return hook && *hook && strstr(name, hook) != NULL;
+}
+
+/* Where a leaf's decompressed bytes come from: libarchive's raw entry, or zlib for plain gzip
+ * (libarchive 3.6 does not check the gzip CRC, and a damaged member must not pass as "ok"). */
+struct blocks {
+    int (*next)(struct blocks *b, const void **p, size_t *n); /* ARCHIVE_OK/EOF/FATAL */
+    const char *(*error)(struct blocks *b);
+    struct archive *a;
+    struct src *s;
+    z_stream z;
+    int z_live, member_done, z_end, pending_error;
+    char zerr[200];
+    unsigned char out[65536];
+    const unsigned char *in;
+    size_t inlen;
+};
+
+static int la_next(struct blocks *b, const void **p, size_t *n)
+{
+    la_int64_t off;
+    int r = archive_read_data_block(b->a, p, n, &off);
+    return r == ARCHIVE_WARN ? ARCHIVE_OK : r;
+}
+
+static const char *la_error(struct blocks *b)
+{
+    return archive_error_string(b->a);
+}
+
+static int gz_more_input(struct blocks *b)
+{
+    const void *p;
+    la_ssize_t r = src_read(NULL, b->s, &p);
+    if (r <= 0) return 0;
+    b->in = p;
+    b->inlen = (size_t)r;
+    return 1;
+}
+
+/* zlib over the source, multi-member, with the same damage words as the in-process reader. */
+static int gz_next(struct blocks *b, const void **p, size_t *n)
+{
+    if (b->pending_error) {
+        b->pending_error = 0;
+        b->z_end = 1;
+        return ARCHIVE_FATAL;
+    }
+    if (b->z_end) return ARCHIVE_EOF;
+    for (;;) {
+        if (b->member_done) {
+            /* another member, zero padding, or trailing garbage */
+            while (b->inlen == 0)
+                if (!gz_more_input(b)) {
+                    b->z_end = 1;
+                    return ARCHIVE_EOF;
+                }
+            if (b->in[0] == 0) {
+                while (b->inlen && b->in[0] == 0) b->in++, b->inlen--;
+                continue;
+            }
+            if (b->inlen < 2 && !gz_more_input(b)) {
+                /* one stray byte at the end */
+                snprintf(b->zerr, sizeof b->zerr, "data after the last gzip member is not gzip");
+                b->z_end = 1;
+                return ARCHIVE_FATAL;
+            }
+            if (b->in[0] != 0x1f || (b->inlen > 1 && b->in[1] != 0x8b)) {
+                snprintf(b->zerr, sizeof b->zerr, "data after the last gzip member is not gzip");
+                b->z_end = 1;
+                return ARCHIVE_FATAL;
+            }
+            inflateReset(&b->z);
+            b->member_done = 0;
+        }
+        if (b->inlen == 0 && !gz_more_input(b)) {
+            snprintf(b->zerr, sizeof b->zerr, "truncated gzip stream (unexpected end of file)");
+            b->z_end = 1;
+            return ARCHIVE_FATAL;
+        }
+        b->z.next_in = (unsigned char *)b->in;
+        b->z.avail_in = (uInt)b->inlen;
+        b->z.next_out = b->out;
+        b->z.avail_out = sizeof b->out;
+        int rc = inflate(&b->z, Z_NO_FLUSH);
+        size_t used = b->inlen - b->z.avail_in;
+        b->in += used;
+        b->inlen -= used;
+        size_t produced = sizeof b->out - b->z.avail_out;
+        if (rc == Z_STREAM_END) b->member_done = 1;
+        else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            snprintf(b->zerr, sizeof b->zerr, "gzip data corrupt: %s",
+                     b->z.msg ? b->z.msg : "inflate error");
+            b->z_end = 1;
+            if (produced) {
+                /* hand out what came before the damage; the error follows on the next call */
+                b->z_end = 0;
+                b->pending_error = 1;
+                *p = b->out;
+                *n = produced;
+                return ARCHIVE_OK;
+            }
+            return ARCHIVE_FATAL;
+        }
+        if (produced) {
+            *p = b->out;
+            *n = produced;
+            return ARCHIVE_OK;
+        }
+    }
+}
+
+static const char *gz_error(struct blocks *b)
+{
+    return b->zerr[0] ? b->zerr : "gzip error";
+}
+
+/* Reads a leaf stream: probes, streams text, enforces caps. */
+static void leaf(struct child *c, struct blocks *rd, struct src *s, uint32_t id,
+                 uint32_t parent, int depth, struct archive_entry *meta, const char *name,
+                 const char *format, tl_ev_status *st, char *msg, size_t msgn, tl_sha256 *content,
+                 uint64_t *content_bytes)
+{
+    unsigned char *probe = tl_xmalloc(PROBE);
+    size_t plen = 0;
+    int done = 0;
+    tl_ev_status status = TL_EV_OK;
+    const void *blk;
+    size_t len;
+    /* the first 64 KiB decide binary or text */
+    unsigned char *pend = NULL;
+    size_t pendlen = 0;
+    while (plen < PROBE && !done) {
+        int r = rd->next(rd, &blk, &len);
+        if (r == ARCHIVE_EOF) {
+            done = 1;
+            break;
+        }
+        if (r < ARCHIVE_WARN) {
+            const char *em = rd->error(rd);
+            status = s->failed ? damage_status(s->errmsg) : damage_status(em);
+            snprintf(msg, msgn, "%s after %llu decompressed bytes",
+                     s->failed ? s->errmsg : em ? em : "decoder error", (unsigned long long)plen);
+            done = 2;
+            break;
+        }
+        size_t take = len < PROBE - plen ? len : PROBE - plen;
+        memcpy(probe + plen, blk, take);
+        plen += take;
+        if (take < len) {
+            pend = (unsigned char *)blk + take;
+            pendlen = len - take;
+        }
+    }
+    const char *known = known_binary_log(probe, plen, name);
+    int binary = is_binary(probe, plen);
+    int has_data = !(binary && !c->o.binary) && !known;
+    send_member(c, id, parent, depth, TL_ENT_FILE, has_data, meta, name, format, NULL);
+    if (!has_data) {
+        if (known) {
+            status = TL_EV_UNSUPPORTED_FORMAT;
+            snprintf(msg, msgn, "%s (a binary log format not read yet)", known);
+        } else if (status == TL_EV_OK) {
+            status = TL_EV_SKIPPED_BINARY;
+            snprintf(msg, msgn, "binary content (over 10%% control bytes in the first 64 KiB); "
+                                "not scanned");
+        }
+    }
+    int stalled = hook_match(c->stall_at, name), crash = hook_match(c->crash_at, name);
+    uint64_t produced = 0;
+    tl_buf *b = &c->out;
+    /* emit what was probed, then the rest */
+    const unsigned char *chunks[2] = {probe, pend};
+    size_t clen[2] = {plen, pendlen};
+    for (int phase = 0; phase < 3 && status != TL_EV_LIMIT; phase++) {
+        const unsigned char *p;
+        size_t n;
+        if (phase < 2) {
+            p = chunks[phase];
+            n = clen[phase];
+            if (!n) continue;
+        } else {
+            if (done) break;
+            int r = rd->next(rd, &blk, &len);
+            if (r == ARCHIVE_EOF) break;
+            if (r < ARCHIVE_WARN) {
+                const char *em = rd->error(rd);
+                if (status == TL_EV_OK || status == TL_EV_SKIPPED_BINARY) {
+                    status = s->failed ? damage_status(s->errmsg) : damage_status(em);
+                    snprintf(msg, msgn, "%s after %llu decompressed bytes",
+                             s->failed ? s->errmsg : em ? em : "decoder error",
+                             (unsigned long long)produced);
+                }
+                break;
+            }
+            p = blk;
+            n = len;
+            phase = 1; /* loop on phase 2 */
+        }
+        tl_sha256_update(content, p, n);
+        produced += n;
+        c->total_out += n;
+        if (has_data) {
+            if (stalled) {
+                for (;;) pause(); /* test hook: a decoder that stops making progress */
+            }
+            for (size_t o = 0; o < n; o += DATA_MAX) {
+                size_t k = n - o < DATA_MAX ? n - o : DATA_MAX;
+                tl_buf_reset(b);
+                put_u32(b, id);
+                tl_buf_append(b, p + o, k);
+                send_msg(c, MSG_DATA, b);
+            }
+            if (crash) kill(getpid(), SIGKILL); /* test hook: dies mid-member */
+        }
+        /* Caps: member size, member ratio, item total and item ratio (bombs by nesting,
+         * concatenation or overlapping entries all show up in one of them). */
+        if (produced > c->o.max_expand) {
+            status = TL_EV_LIMIT;
+            snprintf(msg, msgn, "expanded past --max-expand (%llu bytes); read up to the cap",
+                     (unsigned long long)c->o.max_expand);
+        } else if (produced > RATIO_GRACE && s->consumed && produced / s->consumed > c->o.max_ratio) {
+            status = TL_EV_LIMIT;
+            snprintf(msg, msgn,
+                     "expansion ratio over --max-ratio %llu (%llu bytes from %llu); read up to the "
+                     "cap (decompression bomb?)",
+                     (unsigned long long)c->o.max_ratio, (unsigned long long)produced,
+                     (unsigned long long)s->consumed);
+        } else if (c->total_out > c->o.max_total ||
+                   (c->total_out > RATIO_GRACE && c->raw_consumed &&
+                    c->total_out / c->raw_consumed > c->o.max_ratio)) {
+            status = TL_EV_LIMIT;
+            c->item_limit = 1;
+            snprintf(c->item_msg, sizeof c->item_msg,
+                     "evidence item expanded to %llu bytes from %llu raw bytes: over the total "
+                     "cap or --max-ratio; the rest of the item was not read",
+                     (unsigned long long)c->total_out, (unsigned long long)c->raw_consumed);
+            snprintf(msg, msgn, "%s", c->item_msg);
+        }
+    }
+    *st = status;
+    *content_bytes = produced;
+    free(probe);
+}
+
+/* What node() found out about the evidence file itself (id 0), which goes into 'F'. */
+struct node_result {
+    tl_ev_status st;
+    char msg[600];
+    char content_sha256[65];
+    uint64_t content_bytes;
+};
+
+static void node(struct child *c, struct src *s, uint32_t id, uint32_t parent, int depth,
+                 struct archive_entry *meta, const char *name, struct node_result *res);
+
+/* Opens `s` with libarchive and walks it: a raw stream is a leaf, anything else a container
+ * whose entries become members. Emits the M/D/E messages for `id` (0 = the evidence file). */
+static void node(struct child *c, struct src *s, uint32_t id, uint32_t parent, int depth,
+                 struct archive_entry *meta, const char *name, struct node_result *res)
+{
+    struct archive *a = new_reader();
+    archive_read_set_callback_data(a, s);
+    archive_read_set_read_callback(a, src_read);
+    if (s->mem || s->fd >= 0) archive_read_set_seek_callback(a, src_seek);
+    tl_sha256 *content = tl_sha256_new();
+    tl_ev_status st = TL_EV_OK;
+    char msg[600] = "";
+    char format[64] = "";
+    uint64_t content_bytes = 0;
+    int container = 0;
+    struct archive_entry *e = NULL;
+    struct blocks rd;
+    memset(&rd, 0, sizeof rd);
+    int seeks_before = s->seeked;
+    s->recording = 1;
+    int r = archive_read_open1(a);
+    if (r == ARCHIVE_OK) r = archive_read_next_header(a, &e);
+    s->recording = 0;
+    int can_restart = !s->failed && !s->rec_overflow && s->seeked == seeks_before && !s->mem;
+    int gzip_magic = s->rec.len >= 2 && (unsigned char)s->rec.data[0] == 0x1f &&
+                     (unsigned char)s->rec.data[1] == 0x8b;
+    if (can_restart && gzip_magic) {
+        char chain[64];
+        filters_name(a, chain, sizeof chain);
+        int raw = r >= ARCHIVE_WARN && archive_format(a) == ARCHIVE_FORMAT_RAW &&
+                  strcmp(chain, "gzip") == 0;
+        if (raw || r < ARCHIVE_WARN) {
+            /* a plain gzip stream (or one libarchive gave up on while sniffing): zlib reads it,
+             * checking every member's CRC, from the recorded start */
+            archive_read_free(a);
+            a = NULL;
+            s->replaying = 1;
+            s->replay_pos = 0;
+            rd.next = gz_next;
+            rd.error = gz_error;
+            rd.s = s;
+            if (inflateInit2(&rd.z, 15 + 16) != Z_OK) tl_panic(__FILE__, __LINE__, "inflateInit2");
+            rd.z_live = 1;
+            leaf(c, &rd, s, id, parent, depth, meta, name, "gzip", &st, msg, sizeof msg, content,
+                 &content_bytes);
+            inflateEnd(&rd.z);
+            goto end;
+        }
+    }
+    if (r < ARCHIVE_WARN && can_restart && archive_filter_count(a) > 1) {
+        /* compressed, but sniffing for archive formats ran into damage (a short truncated
+         * .bz2/.xz): read it again as a plain compressed stream, up to the damage */
+        archive_read_free(a);
+        a = archive_read_new();
+        if (!a) tl_panic(__FILE__, __LINE__, "archive_read_new");
+        archive_read_support_filter_all(a);
+        archive_read_support_format_raw(a);
+        archive_read_set_callback_data(a, s);
+        archive_read_set_read_callback(a, src_read);
+        s->replaying = 1;
+        s->replay_pos = 0;
+        r = archive_read_open1(a);
+        if (r == ARCHIVE_OK) r = archive_read_next_header(a, &e);
+    } else {
+        tl_buf_free(&s->rec);
+    }
+    if (r == ARCHIVE_EOF && s->consumed == 0) {
+        /* an empty file: nothing to read, nothing wrong */
+        send_member(c, id, parent, depth, TL_ENT_FILE, 0, meta, name, "", NULL);
+        goto end;
+    }
+    if (r < ARCHIVE_WARN) {
+        const char *em = archive_error_string(a);
+        st = s->failed ? damage_status(s->errmsg) : damage_status(em);
+        snprintf(msg, sizeof msg, "cannot open: %s", s->failed ? s->errmsg : em ? em : "unknown");
+        send_member(c, id, parent, depth, TL_ENT_FILE, 0, meta, name, "", NULL);
+        goto end;
+    }
+    filters_name(a, format, sizeof format);
+    if (r == ARCHIVE_EOF || archive_format(a) != ARCHIVE_FORMAT_RAW) {
+        container = 1;
+        const char *fname = archive_format_name(a);
+        char full[96];
+        snprintf(full, sizeof full, "%s%s%s", fname ? fname : "archive", format[0] ? "+" : "",
+                 format);
+        /* a short name: "POSIX ustar format" -> keep libarchive's words, they are precise */
+        send_member(c, id, parent, depth, TL_ENT_CONTAINER, 0, meta, name, full, NULL);
+        while (r == ARCHIVE_OK || r == ARCHIVE_WARN) {
+            if (c->item_limit) break;
+            const char *path = archive_entry_pathname(e);
+            if (!path) path = "";
+            uint32_t mid = ++c->next_id;
+            mode_t type = archive_entry_filetype(e);
+            const char *hl = archive_entry_hardlink(e);
+            if (hl) {
+                send_member(c, mid, id, depth + 1, TL_ENT_HARDLINK, 0, e, path, "", hl);
+                send_end(c, mid, TL_EV_HARDLINK, "hardlink, not followed", "", "", 0, 0);
+            } else if (type == AE_IFLNK) {
+                const char *t = archive_entry_symlink(e);
+                send_member(c, mid, id, depth + 1, TL_ENT_SYMLINK, 0, e, path, "", t ? t : "");
+                send_end(c, mid, TL_EV_SYMLINK, "symlink, not followed", "", "", 0, 0);
+            } else if (type == AE_IFDIR) {
+                send_member(c, mid, id, depth + 1, TL_ENT_DIR, 0, e, path, "", NULL);
+                send_end(c, mid, TL_EV_OK, "", "", "", 0, 0);
+            } else if (type != AE_IFREG && type != 0) {
+                send_member(c, mid, id, depth + 1, TL_ENT_SPECIAL, 0, e, path, "", NULL);
+                send_end(c, mid, TL_EV_SKIPPED_SPECIAL, "device, FIFO or socket", "", "", 0, 0);
+            } else if (archive_entry_is_encrypted(e)) {
+                send_member(c, mid, id, depth + 1, TL_ENT_FILE, 0, e, path, "", NULL);
+                send_end(c, mid, TL_EV_ENCRYPTED, "encrypted; skipped (no passwords are tried)",
+                         "", "", 0, 0);
+            } else {
+                struct src child = {0};
+                child.c = c;
+                child.fd = -1;
+                child.parent = a;
+                child.hash = tl_sha256_new();
+                child.expect_off = 0;
+                if (depth + 1 > c->o.max_depth) {
+                    send_member(c, mid, id, depth + 1, TL_ENT_FILE, 0, e, path, "", NULL);
+                    drain(&child);
+                    char h[65];
+                    tl_sha256_final_hex(child.hash, h);
+                    send_end(c, mid, TL_EV_DEPTH, "nested deeper than --max-depth; not opened", h,
+                             "", child.consumed, 0);
+                } else {
+                    /* 7z needs to seek: buffer a nested one up to a cap */
+                    const void *blk = NULL;
+                    size_t len = 0;
+                    la_int64_t off = 0;
+                    int rr = archive_read_data_block(a, &blk, &len, &off);
+                    if (rr == ARCHIVE_OK && len >= 6 && memcmp(blk, "7z\xbc\xaf\x27\x1c", 6) == 0) {
+                        tl_buf mem = TL_BUF_INIT;
+                        tl_buf_append(&mem, blk, len);
+                        tl_sha256_update(child.hash, blk, len);
+                        child.consumed = len;
+                        child.expect_off = off + (la_int64_t)len;
+                        int over = 0;
+                        const void *p2;
+                        la_ssize_t got;
+                        while ((got = src_read(NULL, &child, &p2)) > 0) {
+                            /* src_read hashed it; keep a copy while under the cap */
+                            if (mem.len + (size_t)got > NESTED_SEEKABLE_CAP) over = 1;
+                            if (!over) tl_buf_append(&mem, p2, (size_t)got);
+                        }
+                        if (over) {
+                            send_member(c, mid, id, depth + 1, TL_ENT_FILE, 0, e, path, "7zip",
+                                        NULL);
+                            char h[65];
+                            tl_sha256_final_hex(child.hash, h);
+                            send_end(c, mid, TL_EV_UNSUPPORTED_NESTED,
+                                     "nested 7z larger than 64 MiB cannot be read as a stream", h,
+                                     "", child.consumed, 0);
+                        } else {
+                            struct src m7 = {0};
+                            m7.c = c;
+                            m7.fd = -1;
+                            m7.mem = (unsigned char *)mem.data;
+                            m7.memlen = mem.len;
+                            m7.hash = child.hash; /* already complete */
+                            m7.consumed = mem.len;
+                            node(c, &m7, mid, id, depth + 1, e, path, NULL);
+                        }
+                        tl_buf_free(&mem);
+                    } else {
+                        if (rr == ARCHIVE_OK) {
+                            tl_sha256_update(child.hash, blk, len);
+                            child.consumed = len;
+                            child.expect_off = off + (la_int64_t)len;
+                            child.peek = blk;
+                            child.peeklen = len;
+                            /* peeked bytes are hashed already; src_read must not re-hash them */
+                        } else if (rr == ARCHIVE_EOF) {
+                            child.eof = 1;
+                        } else {
+                            child.failed = 1;
+                            const char *em = archive_error_string(a);
+                            snprintf(child.errmsg, sizeof child.errmsg, "%s",
+                                     em ? em : "read error");
+                        }
+                        node(c, &child, mid, id, depth + 1, e, path, NULL);
+                    }
+                }
+                tl_sha256_free(child.hash);
+            }
+            if (c->item_limit) break;
+            r = archive_read_next_header(a, &e);
+        }
+        if (r < ARCHIVE_WARN && !c->item_limit) {
+            const char *em = archive_error_string(a);
+            st = s->failed ? damage_status(s->errmsg) : damage_status(em);
+            snprintf(msg, sizeof msg, "%s", s->failed ? s->errmsg : em ? em : "archive damaged");
+        } else if (c->item_limit) {
+            st = TL_EV_LIMIT;
+            snprintf(msg, sizeof msg, "%s", c->item_msg);
+        }
+    } else {
+        rd.next = la_next;
+        rd.error = la_error;
+        rd.a = a;
+        rd.s = s;
+        leaf(c, &rd, s, id, parent, depth, meta, name, format, &st, msg, sizeof msg, content,
+             &content_bytes);
+    }
+end:
+    if (!c->item_limit) drain(s);
+    if (a) archive_read_free(a);
+    tl_buf_free(&s->rec);
+    char h[65] = "", ch[65] = "";
+    if (id) {
+        tl_sha256_final_hex(s->hash, h);
+        if (!container) tl_sha256_final_hex(content, ch);
+        send_end(c, id, st, msg, h, container ? "" : ch, s->consumed, content_bytes);
+    } else if (res) {
+        /* the evidence file: the caller sends F with the raw hash */
+        if (!container) tl_sha256_final_hex(content, ch);
+        res->st = st;
+        snprintf(res->msg, sizeof res->msg, "%s", msg);
+        memcpy(res->content_sha256, ch, sizeof ch);
+        res->content_bytes = content_bytes;
+    }
+    tl_sha256_free(content);
+}
+
+static void harden(void)
+{
+    /* The worker needs its pipe and the already-open evidence file, nothing else. */
+    struct rlimit none = {0, 0};
+    setrlimit(RLIMIT_CORE, &none);
+    setrlimit(RLIMIT_FSIZE, &none);
+    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    if (geteuid() == 0) {
+        /* nobody/nogroup: a compromised decoder cannot read other evidence or write anywhere */
+        if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0) _exit(4);
+    }
+}
+
+int tl_unpack_child_main(int argc, char **argv)
+{
+    struct child c;
+    memset(&c, 0, sizeof c);
+    tl_unpack_opts_default(&c.o);
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--max-depth") == 0 && i + 1 < argc) c.o.max_depth = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--max-ratio") == 0 && i + 1 < argc)
+            c.o.max_ratio = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--max-expand") == 0 && i + 1 < argc)
+            c.o.max_expand = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--max-total") == 0 && i + 1 < argc)
+            c.o.max_total = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--binary") == 0) c.o.binary = 1;
+        else path = argv[i];
+    }
+    if (!path) return 2;
+    signal(SIGPIPE, SIG_IGN);
+    c.stall_at = getenv("TIMBERLINE_TEST_UNPACK_STALL");
+    c.crash_at = getenv("TIMBERLINE_TEST_UNPACK_CRASH");
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME);
+    if (fd < 0 && errno == EPERM) fd = open(path, O_RDONLY | O_CLOEXEC);
+    tl_buf *b = &c.out;
+    if (fd < 0) {
+        tl_buf_reset(b);
+        char m[300];
+        snprintf(m, sizeof m, "%s", strerror(errno));
+        send_end(&c, 0, TL_EV_UNREADABLE, m, "", "", 0, 0);
+        return 0;
+    }
+    harden();
+    struct src top = {0};
+    top.c = &c;
+    top.fd = fd;
+    top.hash = tl_sha256_new();
+    top.expect_off = -1;
+    struct node_result res;
+    memset(&res, 0, sizeof res);
+    node(&c, &top, 0, 0, 0, NULL, path, &res);
+    /* The raw hash covers every byte of the file; if a seek broke the sequential pass (7z,
+     * seekable zip), hash the file again from the start. */
+    char raw[65];
+    struct stat sb;
+    if (top.seeked || (fstat(fd, &sb) == 0 && (uint64_t)sb.st_size != top.consumed)) {
+        tl_sha256_reset(top.hash);
+        lseek(fd, 0, SEEK_SET);
+        unsigned char buf[65536];
+        ssize_t n;
+        uint64_t total = 0;
+        while ((n = read(fd, buf, sizeof buf)) > 0) {
+            tl_sha256_update(top.hash, buf, (size_t)n);
+            total += (uint64_t)n;
+        }
+        top.consumed = total;
+    }
+    tl_sha256_final_hex(top.hash, raw);
+    send_end(&c, 0, res.st, res.msg, raw, res.content_sha256, top.consumed, res.content_bytes);
+    tl_sha256_free(top.hash);
+    tl_buf_free(b);
+    close(fd);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ parent */
+
+struct tl_unpack {
+    pid_t pid;
+    int fd;
+    int stall_ms;
+    int dead;          /* EOF seen or killed */
+    int killed_stall;
+    tl_buf msg;        /* current non-data payload */
+    /* current data message */
+    unsigned char *data;
+    size_t data_len, data_pos, data_cap;
+    int in_data;       /* a leaf's data is being read */
+    int pending_type;  /* a message read while looking for data */
+    tl_buf pending;
+    uint64_t bytes_in;
+    uint32_t last_member;
+    char last_name[256];
+};
+
+int tl_unpack_start(tl_unpack **out, const char *exe, const char *path, const tl_unpack_opts *o,
+                    tl_error *err)
+{
+    *out = NULL;
+    int pfd[2];
+    if (pipe2(pfd, O_CLOEXEC) != 0)
+        return tl_error_set(err, TL_EIO, "pipe: %s", strerror(errno));
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    char depth[16], ratio[32], expand[32], total[32];
+    snprintf(depth, sizeof depth, "%d", o->max_depth);
+    snprintf(ratio, sizeof ratio, "%llu", (unsigned long long)o->max_ratio);
+    snprintf(expand, sizeof expand, "%llu", (unsigned long long)o->max_expand);
+    snprintf(total, sizeof total, "%llu", (unsigned long long)o->max_total);
+    char *argv[16];
+    int k = 0;
+    argv[k++] = "timberline";
+    argv[k++] = "__unpack";
+    argv[k++] = "--max-depth", argv[k++] = depth;
+    argv[k++] = "--max-ratio", argv[k++] = ratio;
+    argv[k++] = "--max-expand", argv[k++] = expand;
+    argv[k++] = "--max-total", argv[k++] = total;
+    if (o->binary) argv[k++] = "--binary";
+    argv[k++] = (char *)path;
+    argv[k] = NULL;
+    /* zip stores DOS times in local time and libarchive converts them with the process TZ */
+    size_t nenv = 0;
+    while (environ[nenv]) nenv++;
+    char **envp = tl_xcalloc(nenv + 2, sizeof *envp);
+    size_t j = 0;
+    for (size_t i = 0; i < nenv; i++)
+        if (strncmp(environ[i], "TZ=", 3) != 0) envp[j++] = environ[i];
+    envp[j++] = "TZ=UTC";
+    envp[j] = NULL;
+    pid_t pid;
+    int rc = posix_spawn(&pid, exe, &fa, NULL, argv, envp);
+    posix_spawn_file_actions_destroy(&fa);
+    free(envp);
+    close(pfd[1]);
+    if (rc != 0) {
+        close(pfd[0]);
+        return tl_error_set(err, TL_EGENERIC, "cannot start the unpack worker: %s", strerror(rc));
+    }
+    tl_unpack *u = tl_xcalloc(1, sizeof *u);
+    u->pid = pid;
+    u->fd = pfd[0];
+    u->stall_ms = o->stall_timeout_ms > 0 ? o->stall_timeout_ms : 30000;
+    *out = u;
+    return TL_OK;
+}
+
+/* Reads exactly n bytes under the watchdog; 0 on EOF/stall (u->dead set). */
+static int read_full(tl_unpack *u, void *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        struct pollfd p = {u->fd, POLLIN, 0};
+        int pr = poll(&p, 1, u->stall_ms);
+        if (pr < 0 && errno == EINTR) continue;
+        if (pr == 0) {
+            /* no bytes and no new member for the whole stall timeout */
+            kill(u->pid, SIGKILL);
+            u->killed_stall = 1;
+            u->dead = 1;
+            return 0;
+        }
+        ssize_t r = read(u->fd, (char *)buf + got, n - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            u->dead = 1;
+            return 0;
+        }
+        got += (size_t)r;
+        u->bytes_in += (uint64_t)r;
+    }
+    return 1;
+}
+
+/* Reads one framed message: its type, payload in *into. Returns 0 when the child is gone. */
+static int read_msg(tl_unpack *u, int *type, tl_buf *into)
+{
+    if (u->dead) return 0;
+    unsigned char hdr[5];
+    if (!read_full(u, hdr, 5)) return 0;
+    uint32_t n = (uint32_t)hdr[1] | ((uint32_t)hdr[2] << 8) | ((uint32_t)hdr[3] << 16) |
+                 ((uint32_t)hdr[4] << 24);
+    if (n > (16u << 20)) { /* protocol violation: treat as a crash of the worker */
+        kill(u->pid, SIGKILL);
+        u->dead = 1;
+        return 0;
+    }
+    tl_buf_reset(into);
+    tl_buf_reserve(into, n);
+    if (n && !read_full(u, into->data, n)) return 0;
+    into->len = n;
+    *type = hdr[0];
+    return 1;
+}
+
+static void parse_msg(tl_unpack *u, int type, const tl_buf *b, tl_unpack_msg *m)
+{
+    const unsigned char *p = (const unsigned char *)b->data, *end = p + b->len;
+    memset(m, 0, sizeof *m);
+    m->name = m->format = m->link = m->message = "";
+    if (type == MSG_MEMBER) {
+        m->type = TL_UMSG_MEMBER;
+        m->id = get_u32(&p, end);
+        m->parent = get_u32(&p, end);
+        m->depth = (int)get_u32(&p, end);
+        m->entry = (tl_entry_type)get_u32(&p, end);
+        m->has_data = (int)get_u32(&p, end);
+        m->mtime_sec = (int64_t)get_u64(&p, end);
+        m->mtime_nsec = (int)get_u32(&p, end);
+        m->size = (int64_t)get_u64(&p, end);
+        size_t nl, fl, ll;
+        m->name = get_str(&p, end, &nl);
+        m->name_len = nl;
+        const char *f = get_str(&p, end, &fl);
+        const char *l = get_str(&p, end, &ll);
+        /* strings are not NUL-terminated on the wire: keep terminated copies */
+        tl_buf *pb = &u->pending; /* scratch for terminated copies */
+        tl_buf_reset(pb);
+        tl_buf_append(pb, m->name, nl);
+        tl_buf_putc(pb, '\0');
+        size_t fo = pb->len;
+        tl_buf_append(pb, f, fl);
+        tl_buf_putc(pb, '\0');
+        size_t lo = pb->len;
+        tl_buf_append(pb, l, ll);
+        tl_buf_putc(pb, '\0');
+        m->name = pb->data;
+        m->format = pb->data + fo;
+        m->link = pb->data + lo;
+        u->last_member = m->id;
+        snprintf(u->last_name, sizeof u->last_name, "%.*s", (int)(nl > 200 ? 200 : nl), pb->data);
+    } else {
+        m->type = type == MSG_END ? TL_UMSG_END : TL_UMSG_FINAL;
+        m->id = get_u32(&p, end);
+        m->status = (tl_ev_status)get_u32(&p, end);
+        size_t sl, cl, ml;
+        const char *sha = get_str(&p, end, &sl);
+        const char *csha = get_str(&p, end, &cl);
+        m->stored_bytes = get_u64(&p, end);
+        m->content_bytes = get_u64(&p, end);
+        const char *msg = get_str(&p, end, &ml);
+        snprintf(m->sha256, sizeof m->sha256, "%.*s", (int)(sl > 64 ? 64 : sl), sha);
+        snprintf(m->content_sha256, sizeof m->content_sha256, "%.*s", (int)(cl > 64 ? 64 : cl),
+                 csha);
+        tl_buf *pb = &u->pending;
+        tl_buf_reset(pb);
+        tl_buf_append(pb, msg, ml);
+        tl_buf_putc(pb, '\0');
+        m->message = pb->data;
+        if ((unsigned)m->status > TL_EV_PENDING) m->status = TL_EV_CORRUPT;
+    }
+}
+
+tl_umsg_type tl_unpack_next(tl_unpack *u, tl_unpack_msg *m)
+{
+    for (;;) {
+        int type;
+        if (u->pending_type) {
+            type = u->pending_type;
+            u->pending_type = 0;
+        } else if (!read_msg(u, &type, &u->msg)) {
+            memset(m, 0, sizeof *m);
+            m->type = TL_UMSG_EOF;
+            m->name = m->format = m->link = m->message = "";
+            return TL_UMSG_EOF;
+        }
+        if (type == MSG_DATA) continue; /* unread data of a member the caller skipped */
+        u->in_data = 0;
+        parse_msg(u, type, &u->msg, m);
+        if (m->type == TL_UMSG_MEMBER && m->has_data) {
+            u->in_data = 1;
+            u->data_len = u->data_pos = 0;
+        }
+        return m->type;
+    }
+}
+
+size_t tl_unpack_read(tl_unpack *u, void *buf, size_t cap)
+{
+    size_t got = 0;
+    while (got < cap && u->in_data) {
+        if (u->data_pos < u->data_len) {
+            size_t take = u->data_len - u->data_pos;
+            if (take > cap - got) take = cap - got;
+            memcpy((char *)buf + got, u->data + u->data_pos, take);
+            u->data_pos += take;
+            got += take;
+            continue;
+        }
+        int type;
+        if (!read_msg(u, &type, &u->msg)) {
+            u->in_data = 0;
+            break;
+        }
+        if (type != MSG_DATA) {
+            u->pending_type = type; /* the member's end: hand it to tl_unpack_next */
+            u->in_data = 0;
+            break;
+        }
+        size_t n = u->msg.len >= 4 ? u->msg.len - 4 : 0;
+        if (n > u->data_cap) {
+            u->data_cap = n;
+            u->data = tl_xrealloc(u->data, n);
+        }
+        if (n) memcpy(u->data, u->msg.data + 4, n);
+        u->data_len = n;
+        u->data_pos = 0;
+    }
+    return got;
+}
+
+void tl_unpack_finish(tl_unpack *u, tl_ev_status *status, char **message)
+{
+    *status = TL_EV_OK;
+    *message = NULL;
+    if (!u) return;
+    /* drain whatever is left so the child can exit, then reap it */
+    if (!u->dead) {
+        tl_unpack_msg m;
+        while (tl_unpack_next(u, &m) != TL_UMSG_EOF) {
+        }
+    }
+    close(u->fd);
+    int ws = 0;
+    while (waitpid(u->pid, &ws, 0) < 0 && errno == EINTR) {
+    }
+    tl_buf b = TL_BUF_INIT;
+    if (u->killed_stall) {
+        *status = TL_EV_HANG;
+        tl_buf_printf(&b, "decoder made no progress for %d ms and was stopped after %llu bytes "
+                          "(last member: '%s')",
+                      u->stall_ms, (unsigned long long)u->bytes_in, u->last_name);
+    } else if (WIFSIGNALED(ws)) {
+        *status = TL_EV_CRASHED;
+        tl_buf_printf(&b, "decoder died with signal %d (%s) after %llu bytes (last member: '%s')",
+                      WTERMSIG(ws), strsignal(WTERMSIG(ws)), (unsigned long long)u->bytes_in,
+                      u->last_name);
+    } else if (WIFEXITED(ws) && WEXITSTATUS(ws) != 0) {
+        *status = TL_EV_CRASHED;
+        tl_buf_printf(&b, "decoder exited with status %d after %llu bytes (last member: '%s')",
+                      WEXITSTATUS(ws), (unsigned long long)u->bytes_in, u->last_name);
+    }
+    if (b.len) *message = tl_buf_steal(&b, NULL);
+    tl_buf_free(&u->msg);
+    tl_buf_free(&u->pending);
+    free(u->data);
+    free(u);
+}
