@@ -3,7 +3,7 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libpcre2-8 zlib libarchive libhs libcrypto
+PKGS    := libpcre2-8 zlib libarchive libhs libcrypto jansson
 OPT     ?= -O2
 SAN     ?=
 PREFIX  ?= /usr/local

@@ -19,6 +19,7 @@
 #include "timberline/timestamp.h"
 #include "timberline/tz.h"
 #include "timberline/unpack.h"
+#include "timberline/verify.h"
 
 #define TL_VERSION "0.1.0"
 
@@ -32,6 +33,7 @@ static void usage(FILE *f)
 {
     fputs("usage: timberline scan [options] EVIDENCE...\n"
           "       timberline patterns check PATH...\n"
+          "       timberline verify REPORT_DIR [--evidence-root DIR]\n"
           "       timberline --version | --help\n"
           "\n"
           "scan options:\n"
@@ -212,6 +214,31 @@ static int cmd_patterns(int argc, char **argv)
     printf("%d passed, %d failed\n", c.passed, c.failed);
     tl_pattern_set_free(set);
     return c.failed ? EXIT_HITS : EXIT_CLEAN;
+}
+
+/* ---- verify ---- */
+
+static int cmd_verify(int argc, char **argv)
+{
+    const char *dir = NULL, *root = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--evidence-root") == 0 && i + 1 < argc) root = argv[++i];
+        else if (argv[i][0] == '-' || dir) {
+            fprintf(stderr, "usage: timberline verify REPORT_DIR [--evidence-root DIR]\n");
+            return EXIT_ERROR;
+        } else dir = argv[i];
+    }
+    if (!dir) {
+        fprintf(stderr, "usage: timberline verify REPORT_DIR [--evidence-root DIR]\n");
+        return EXIT_ERROR;
+    }
+    tl_error err;
+    int rc = tl_verify_report(dir, root, stdout, &err);
+    if (rc < 0) {
+        fprintf(stderr, "timberline verify: %s\n", err.msg);
+        return EXIT_ERROR;
+    }
+    return rc ? EXIT_HITS : EXIT_CLEAN;
 }
 
 /* ---- scan ---- */
@@ -545,6 +572,7 @@ int main(int argc, char **argv)
     /* hidden: the isolated archive worker, started by scan itself */
     if (strcmp(argv[1], "__unpack") == 0) return tl_unpack_child_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "patterns") == 0) return cmd_patterns(argc - 1, argv + 1);
+    if (strcmp(argv[1], "verify") == 0) return cmd_verify(argc - 1, argv + 1);
     fprintf(stderr, "timberline: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return EXIT_ERROR;

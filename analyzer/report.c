@@ -3,6 +3,7 @@
 #include "timberline/report.h"
 
 #include <archive.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <openssl/crypto.h>
@@ -17,6 +18,7 @@
 
 #include "timberline/buf.h"
 #include "timberline/escape.h"
+#include "timberline/hash.h"
 #include "timberline/html.h"
 #include "timberline/timestamp.h"
 
@@ -242,6 +244,71 @@ static void jtime_or_null(tl_buf *b, int have, int64_t us)
     tl_buf_putc(b, '"');
 }
 
+static void indent(tl_buf *b, int level)
+{
+    for (int i = 0; i < level; i++) tl_buf_puts(b, "  ");
+}
+
+/* One evidence item and, recursively, its members. */
+static void manifest_item(tl_buf *b, const tl_scan_result *res, size_t i, const size_t *first,
+                          const size_t *next, int level)
+{
+    const tl_evidence_item *it = &res->evidence.items[i];
+    indent(b, level);
+    tl_buf_puts(b, "{\"source\": ");
+    jstr(b, it->source);
+    tl_buf e = TL_BUF_INIT;
+    if (it->parent < 0) {
+        tl_escape_text(&e, it->given, strlen(it->given), 0);
+        tl_buf_puts(b, ", \"given_path\": ");
+        jstr(b, e.data);
+        tl_buf_reset(&e);
+        tl_escape_text(&e, it->path, strlen(it->path), 0);
+        tl_buf_puts(b, ", \"path\": ");
+        jstr(b, e.data);
+        tl_buf_reset(&e);
+        tl_escape_text(&e, it->abs_path, strlen(it->abs_path), 0);
+        tl_buf_puts(b, ", \"absolute_path\": ");
+        jstr(b, e.data);
+    } else {
+        tl_buf_puts(b, ", \"member_path\": ");
+        jstr(b, it->member_name);
+    }
+    tl_buf_free(&e);
+    tl_buf_printf(b, ", \"size\": %llu, \"sha256\": ", (unsigned long long)it->size);
+    jstr(b, it->sha256[0] ? it->sha256 : NULL);
+    if (it->content_sha256[0]) {
+        tl_buf_puts(b, ", \"content_sha256\": ");
+        jstr(b, it->content_sha256);
+    }
+    tl_buf_puts(b, ", \"mtime\": ");
+    jtime_or_null(b, 1, it->mtime_sec * 1000000 + it->mtime_nsec / 1000);
+    tl_buf_puts(b, ", \"kind\": ");
+    jstr(b, it->kind[0] ? it->kind : NULL);
+    if (it->format[0]) {
+        tl_buf_puts(b, ", \"format\": ");
+        jstr(b, it->format);
+    }
+    tl_buf_printf(b, ", \"status\": \"%s\", \"message\": ", tl_ev_status_name(it->status));
+    jstr(b, it->message);
+    if (it->link_target) {
+        tl_buf_puts(b, ", \"link_target\": ");
+        jstr(b, it->link_target);
+    }
+    tl_buf_printf(b, ", \"lines\": %llu, \"decoded_bytes\": %llu",
+                  (unsigned long long)it->lines, (unsigned long long)it->decoded_bytes);
+    if (first[i] != (size_t)-1) {
+        tl_buf_puts(b, ", \"members\": [\n");
+        for (size_t c = first[i]; c != (size_t)-1; c = next[c]) {
+            manifest_item(b, res, c, first, next, level + 1);
+            tl_buf_puts(b, next[c] != (size_t)-1 ? ",\n" : "\n");
+        }
+        indent(b, level);
+        tl_buf_putc(b, ']');
+    }
+    tl_buf_putc(b, '}');
+}
+
 static int write_manifest(const char *dir, const tl_scan_result *res, const tl_pattern_set *set,
                           const tl_run_info *info, tl_error *err)
 {
@@ -304,37 +371,32 @@ static int write_manifest(const char *dir, const tl_scan_result *res, const tl_p
     }
     tl_buf_printf(&b, "%s],\n  \"rules_loaded\": %zu,\n  \"evidence\": [",
                   tl_pattern_set_nfiles(set) ? "\n  " : "", tl_pattern_set_count(set));
-    for (size_t i = 0; i < res->evidence.n; i++) {
-        const tl_evidence_item *it = &res->evidence.items[i];
-        tl_buf_puts(&b, i ? ",\n    {\"source\": " : "\n    {\"source\": ");
-        jstr(&b, it->source);
-        tl_buf_puts(&b, ", \"given_path\": ");
-        {
-            tl_buf e = TL_BUF_INIT;
-            tl_escape_text(&e, it->given, strlen(it->given), 0);
-            jstr(&b, e.data);
-            tl_buf_reset(&e);
-            tl_escape_text(&e, it->abs_path, strlen(it->abs_path), 0);
-            tl_buf_puts(&b, ", \"absolute_path\": ");
-            jstr(&b, e.data);
-            tl_buf_free(&e);
+    /* the evidence tree: members below the archive they came from, in archive order */
+    size_t n = res->evidence.n;
+    size_t *first = tl_xcalloc(n ? n : 1, sizeof *first), *next = tl_xcalloc(n ? n : 1, sizeof *next);
+    size_t *last = tl_xcalloc(n ? n : 1, sizeof *last);
+    for (size_t i = 0; i < n; i++) first[i] = next[i] = last[i] = (size_t)-1;
+    size_t ntop = 0;
+    for (size_t i = 0; i < n; i++) {
+        long p = res->evidence.items[i].parent;
+        if (p < 0) {
+            ntop++;
+            continue;
         }
-        tl_buf_printf(&b, ", \"size\": %llu, \"sha256\": ", (unsigned long long)it->size);
-        jstr(&b, it->sha256[0] ? it->sha256 : NULL);
-        tl_buf_puts(&b, ", \"mtime\": ");
-        jtime_or_null(&b, 1, it->mtime_sec * 1000000 + it->mtime_nsec / 1000);
-        tl_buf_puts(&b, ", \"kind\": ");
-        jstr(&b, it->kind[0] ? it->kind : NULL);
-        tl_buf_printf(&b, ", \"status\": \"%s\", \"message\": ", tl_ev_status_name(it->status));
-        jstr(&b, it->message);
-        if (it->link_target) {
-            tl_buf_puts(&b, ", \"link_target\": ");
-            jstr(&b, it->link_target);
-        }
-        tl_buf_printf(&b, ", \"lines\": %llu, \"decoded_bytes\": %llu}",
-                      (unsigned long long)it->lines, (unsigned long long)it->decoded_bytes);
+        if (first[p] == (size_t)-1) first[p] = i;
+        else next[last[p]] = i;
+        last[p] = i;
     }
-    tl_buf_printf(&b, "%s]\n}\n", res->evidence.n ? "\n  " : "");
+    int k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (res->evidence.items[i].parent >= 0) continue;
+        tl_buf_puts(&b, k++ ? ",\n" : "\n");
+        manifest_item(&b, res, i, first, next, 2);
+    }
+    free(first);
+    free(next);
+    free(last);
+    tl_buf_printf(&b, "%s]\n}\n", ntop ? "\n  " : "");
     struct outfile o;
     int rc = out_open(&o, dir, "manifest.json", err);
     if (rc == TL_OK) {
@@ -343,6 +405,11 @@ static int write_manifest(const char *dir, const tl_scan_result *res, const tl_p
     }
     tl_buf_free(&b);
     return rc;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int cmp_rule_id(const void *a, const void *b, void *arg)
@@ -360,13 +427,13 @@ static int write_summary(const char *dir, const tl_scan_result *res, const tl_pa
     tl_report_rule_stats(res, set, st);
     tl_buf b = TL_BUF_INIT;
     uint64_t by_status[TL_EV_PENDING + 1] = {0};
-    uint64_t files = 0, scanned = 0;
+    uint64_t files = 0, members = 0, scanned = 0;
     for (size_t i = 0; i < res->evidence.n; i++) {
         const tl_evidence_item *it = &res->evidence.items[i];
         by_status[it->status]++;
-        files++;
-        if (it->status == TL_EV_OK || it->status == TL_EV_TRUNCATED || it->status == TL_EV_CORRUPT)
-            scanned++;
+        if (it->parent < 0) files++;
+        else members++;
+        if (it->scanned) scanned++;
     }
     uint64_t by_sev[5] = {0}, with_ts = 0;
     int64_t tmin = 0, tmax = 0;
@@ -380,9 +447,10 @@ static int write_summary(const char *dir, const tl_scan_result *res, const tl_pa
     }
     tl_buf_printf(&b,
                   "{\n  \"schema_version\": %d,\n  \"complete\": true,\n  \"counts\": {\"files\": "
-                  "%llu, \"files_scanned\": %llu, \"bytes\": %llu, \"lines\": %llu, \"events\": %zu, "
-                  "\"events_without_timestamp\": %llu, \"rules\": %zu},\n",
-                  TL_SCHEMA_VERSION, (unsigned long long)files, (unsigned long long)scanned,
+                  "%llu, \"members\": %llu, \"streams_scanned\": %llu, \"bytes\": %llu, \"lines\": "
+                  "%llu, \"events\": %zu, \"events_without_timestamp\": %llu, \"rules\": %zu},\n",
+                  TL_SCHEMA_VERSION, (unsigned long long)files, (unsigned long long)members,
+                  (unsigned long long)scanned,
                   (unsigned long long)res->bytes, (unsigned long long)res->lines, res->timeline.n,
                   (unsigned long long)(res->timeline.n - with_ts), nrules);
     tl_buf_puts(&b, "  \"evidence_status\": {");
@@ -422,7 +490,8 @@ static int write_summary(const char *dir, const tl_scan_result *res, const tl_pa
     size_t nw = 0;
     for (size_t i = 0; i < res->evidence.n; i++) {
         const tl_evidence_item *it = &res->evidence.items[i];
-        if (it->status == TL_EV_OK) continue;
+        if (it->status == TL_EV_OK || it->status == TL_EV_SYMLINK || it->status == TL_EV_HARDLINK)
+            continue;
         tl_buf e = TL_BUF_INIT;
         tl_buf_printf(&e, "%s: %s", it->source, tl_ev_status_name(it->status));
         if (it->message) tl_buf_printf(&e, ": %s", it->message);
@@ -447,6 +516,50 @@ static int write_summary(const char *dir, const tl_scan_result *res, const tl_pa
     return rc;
 }
 
+/* SHA256SUMS in sha256sum(1) format over every report file, so `sha256sum -c` and
+ * `timberline verify` can re-check the report itself. */
+static int write_sums(const char *dir, tl_error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d) return tl_error_set(err, TL_EIO, "%s: %s", dir, strerror(errno));
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.' || strcmp(de->d_name, "SHA256SUMS") == 0) continue;
+        names = tl_xrealloc(names, (n + 1) * sizeof *names);
+        names[n++] = tl_xstrdup(de->d_name);
+    }
+    closedir(d);
+    if (n) qsort(names, n, sizeof *names, cmp_name);
+    tl_buf b = TL_BUF_INIT;
+    int rc = TL_OK;
+    for (size_t i = 0; i < n; i++) {
+        tl_buf path = TL_BUF_INIT;
+        tl_buf_printf(&path, "%s/%s", dir, names[i]);
+        struct stat st;
+        if (rc == TL_OK && stat(path.data, &st) == 0 && S_ISREG(st.st_mode)) {
+            char hex[65];
+            unsigned long long size;
+            rc = tl_sha256_file(path.data, hex, &size, err);
+            if (rc == TL_OK) tl_buf_printf(&b, "%s  %s\n", hex, names[i]);
+        }
+        tl_buf_free(&path);
+        free(names[i]);
+    }
+    free(names);
+    if (rc == TL_OK) {
+        struct outfile o;
+        rc = out_open(&o, dir, "SHA256SUMS", err);
+        if (rc == TL_OK) {
+            out_buf(&o, &b);
+            rc = out_close(&o, err);
+        }
+    }
+    tl_buf_free(&b);
+    return rc;
+}
+
 int tl_report_write(const char *dir, const tl_scan_result *res, const tl_pattern_set *set,
                     const tl_run_info *info, tl_error *err)
 {
@@ -456,6 +569,7 @@ int tl_report_write(const char *dir, const tl_scan_result *res, const tl_pattern
     int rc = write_timelines(dir, res, set, err);
     if (!rc) rc = write_manifest(dir, res, set, info, err);
     if (!rc) rc = tl_html_write(dir, res, set, info, err);
-    if (!rc) rc = write_summary(dir, res, set, err); /* last: its presence means complete */
+    if (!rc) rc = write_summary(dir, res, set, err); /* its presence means complete */
+    if (!rc) rc = write_sums(dir, err);              /* over everything, so it comes last */
     return rc;
 }

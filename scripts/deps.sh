@@ -11,6 +11,7 @@ need zlib zlib1g-dev
 need libarchive libarchive-dev
 need libcrypto libssl-dev
 need check check
+need jansson libjansson-dev
 # libhs comes from vectorscan or hyperscan; they conflict, so only add vectorscan when neither is there.
 need libhs libvectorscan-dev
 # Non-library needs: the zone database (--tz, tests), a locale compiler for the non-C-locale test.
