@@ -68,6 +68,9 @@ static const char CSS[] =
     "tr.bad td{background:#fde8e6}\n"
     "tr.explain td{background:#fff6f5;color:#7a1d12;border-bottom:1px solid #f2c4bd}\n"
     "tr.group td{background:var(--bg);font-weight:600}\n"
+    "tr.d1 td:first-child{padding-left:24px}tr.d2 td:first-child{padding-left:40px}"
+    "tr.d3 td:first-child{padding-left:56px}tr.d4 td:first-child,tr.d5 td:first-child,"
+    "tr.d6 td:first-child{padding-left:72px}\n"
     "svg.chart{width:100%;height:auto;display:block;max-width:1200px}\n"
     "svg text{font-family:system-ui,sans-serif}\n"
     ".legend span{display:inline-block;margin-right:12px;font-size:12px}\n"
@@ -1478,21 +1481,30 @@ static void write_evidence(ctx *c)
     P(c, "<table id=\"evidence-table\"><thead><tr><th>Source</th><th>Kind</th>"
          "<th class=\"num\">Size</th><th class=\"num\">Lines</th><th>Modified (UTC)</th>"
          "<th>SHA-256</th><th>Status</th></tr></thead><tbody>");
-    /* one group per evidence argument, items in walk order; later members (archives) follow
-     * their container in the same loop */
+    /* one group per evidence argument, items in walk order; archive members follow their
+     * container (parent >= 0) and are indented by depth */
+    const char *group = NULL;
     for (size_t i = 0; i < ev->n; i++) {
         const tl_evidence_item *it = &ev->items[i];
-        if (i == 0 || strcmp(ev->items[i - 1].given, it->given) != 0) {
-            size_t k = i;
-            while (k < ev->n && strcmp(ev->items[k].given, it->given) == 0) k++;
+        if (it->parent < 0 && it->given && (!group || strcmp(group, it->given) != 0)) {
+            size_t k = 0;
+            for (size_t j = i; j < ev->n; j++)
+                if (ev->items[j].parent < 0 && ev->items[j].given &&
+                    strcmp(ev->items[j].given, it->given) == 0)
+                    k++;
+                else if (ev->items[j].parent < 0)
+                    break;
+            group = it->given;
             P(c, "<tr class=\"group\"><td colspan=\"7\">Argument <span class=\"mono\">");
             H(c, it->given);
             P(c, "</span> (");
-            put_count(&c->b, k - i);
-            P(c, k - i == 1 ? " item)</td></tr>" : " items)</td></tr>");
+            put_count(&c->b, k);
+            P(c, k == 1 ? " file)</td></tr>" : " files)</td></tr>");
         }
-        F(c, "<tr class=\"%s\" data-status=\"%s\"><td class=\"mono\">",
-          it->status == TL_EV_OK ? "ok" : "bad", tl_ev_status_name(it->status));
+        int depth = it->depth < 0 ? 0 : it->depth > 6 ? 6 : it->depth;
+        F(c, "<tr class=\"%s d%d\" data-status=\"%s\"><td class=\"mono\">",
+          it->status == TL_EV_OK ? "ok" : "bad", depth, tl_ev_status_name(it->status));
+        if (depth) P(c, "\xE2\x86\xB3 "); /* member of the archive above */
         H(c, it->source);
         P(c, "</td><td>");
         H(c, it->kind[0] ? it->kind : "-");
