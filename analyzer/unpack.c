@@ -77,7 +77,6 @@ static int tar_checksum_ok(const unsigned char *h)
 
 int tl_unpack_sniff(const unsigned char *p, size_t n, uint64_t size)
 {
-    (void)size;
 #define HAS(off, lit) (n >= (off) + sizeof(lit) - 1 && memcmp(p + (off), lit, sizeof(lit) - 1) == 0)
     if (HAS(0, "\x1f\x8b") || HAS(0, "BZh") || HAS(0, "\xfd" "7zXZ\0") || HAS(0, "\x5d\0\0") ||
         HAS(0, "\x28\xb5\x2f\xfd") || HAS(0, "\x04\x22\x4d\x18") || HAS(0, "LZIP") ||
@@ -91,6 +90,12 @@ int tl_unpack_sniff(const unsigned char *p, size_t n, uint64_t size)
         return 1;
 #undef HAS
     if (n >= 512 && tar_checksum_ok(p)) return 1;
+    /* an empty tar is nothing but zero blocks */
+    if (n >= 1024 && size % 512 == 0 && size <= n) {
+        size_t z = 0;
+        while (z < n && p[z] == 0) z++;
+        if (z == n) return 1;
+    }
     return 0;
 }
 
@@ -182,6 +187,8 @@ static void send_msg(struct child *c, int type, const tl_buf *payload)
     }
 }
 
+struct blocks;
+
 /* Where a node's bytes come from: the evidence file, a parent archive's current entry, or a
  * memory buffer (a nested 7z, which needs seeking). The bytes are hashed as they pass: that is
  * the member "as stored". */
@@ -206,6 +213,10 @@ struct src {
     tl_buf rec;
     size_t replay_pos;
     int seeked;                /* a seek broke the sequential hash of the evidence file */
+    unsigned char *tail;       /* the last TAIL bytes that went by (zip end-record check) */
+    struct blocks *gz;         /* a gzip view: reads inflate `stored`'s bytes */
+    struct src *stored;        /* where the bytes "as stored" are hashed and counted; self if NULL */
+    size_t tail_len, tail_pos;
     int64_t expect_off;        /* sparse entries: next offset expected from the parent */
     const unsigned char *zeros;
     uint64_t hole;             /* zero bytes still to deliver for a sparse hole */
@@ -213,10 +224,30 @@ struct src {
 
 static const unsigned char ZEROS[65536];
 
+static int gz_next(struct blocks *b, const void **p, size_t *n);
+static const char *gz_error(struct blocks *b);
+
 static la_ssize_t src_read_inner(struct archive *a, void *ud, const void **out)
 {
-    (void)a;
     struct src *s = ud;
+    if (s->gz && !s->peek) {
+        if (s->failed) { /* damage is sticky: a re-read after a replay meets it again */
+            if (a) archive_set_error(a, EIO, "%s", s->errmsg);
+            return -1;
+        }
+        if (s->eof) return 0;
+        size_t n = 0;
+        int r = gz_next(s->gz, out, &n);
+        if (r == ARCHIVE_OK) return (la_ssize_t)n;
+        if (r == ARCHIVE_EOF) {
+            s->eof = 1;
+            return 0;
+        }
+        s->failed = 1;
+        snprintf(s->errmsg, sizeof s->errmsg, "%s", gz_error(s->gz));
+        if (a) archive_set_error(a, EIO, "%s", s->errmsg);
+        return -1;
+    }
     if (s->hole) {
         size_t n = s->hole > sizeof ZEROS ? sizeof ZEROS : (size_t)s->hole;
         s->hole -= n;
@@ -295,6 +326,52 @@ static la_ssize_t src_read_inner(struct archive *a, void *ud, const void **out)
     return (la_ssize_t)len;
 }
 
+#define TAIL (65536 + 22)
+
+static void tail_push(struct src *s, const void *p, size_t n)
+{
+    const unsigned char *q = p;
+    if (n >= TAIL) {
+        memcpy(s->tail, q + n - TAIL, TAIL);
+        s->tail_len = TAIL;
+        s->tail_pos = 0;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        s->tail[s->tail_pos] = q[i];
+        s->tail_pos = (s->tail_pos + 1) % TAIL;
+    }
+    s->tail_len = s->tail_len + n > TAIL ? TAIL : s->tail_len + n;
+}
+
+/* A zip ends with an end-of-central-directory record ("PK\5\6") in its last 64 KiB + 22
+ * bytes; without it the file was cut short, even if every local entry read fine. */
+static int zip_end_present(struct src *s)
+{
+    unsigned char buf[TAIL];
+    size_t n = 0;
+    if (s->fd >= 0) {
+        struct stat st;
+        if (fstat(s->fd, &st) != 0) return 1;
+        off_t from = st.st_size > TAIL ? st.st_size - TAIL : 0;
+        ssize_t r = pread(s->fd, buf, sizeof buf, from);
+        if (r <= 0) return 1;
+        n = (size_t)r;
+    } else if (s->mem) {
+        n = s->memlen > TAIL ? TAIL : s->memlen;
+        memcpy(buf, s->mem + s->memlen - n, n);
+    } else if (s->tail) {
+        n = s->tail_len;
+        size_t start = s->tail_len < TAIL ? 0 : s->tail_pos;
+        for (size_t i = 0; i < n; i++) buf[i] = s->tail[(start + i) % TAIL];
+    } else {
+        return 1;
+    }
+    for (size_t i = n >= 22 ? n - 22 + 1 : 0; i-- > 0;)
+        if (buf[i] == 'P' && buf[i + 1] == 'K' && buf[i + 2] == 5 && buf[i + 3] == 6) return 1;
+    return 0;
+}
+
 static la_ssize_t src_read(struct archive *a, void *ud, const void **out)
 {
     struct src *s = ud;
@@ -307,10 +384,11 @@ static la_ssize_t src_read(struct archive *a, void *ud, const void **out)
             return (la_ssize_t)n;
         }
         s->replaying = 0;
-        tl_buf_free(&s->rec);
         s->replay_pos = 0;
+        if (!s->recording) tl_buf_free(&s->rec); /* still recording: keep the start */
     }
     la_ssize_t n = src_read_inner(a, ud, out);
+    if (n > 0 && s->tail) tail_push(s, *out, (size_t)n);
     if (s->recording && n > 0) {
         if (s->rec.len + (size_t)n > (8u << 20)) s->rec_overflow = 1;
         else tl_buf_append(&s->rec, *out, (size_t)n);
@@ -342,30 +420,43 @@ static la_int64_t src_seek(struct archive *a, void *ud, la_int64_t off, int when
 
 static void drain(struct src *s)
 {
+    if (s->stored) s = s->stored; /* hash the stored bytes, never inflate them for nothing */
     if (s->mem) return;
     const void *p;
     while (!s->failed && src_read(NULL, s, &p) > 0) {
     }
 }
 
-static struct archive *new_reader(void)
+/* Reader levels, tried in turn on the recorded start of a stream: every format; then only
+ * the formats that sniff from the first few blocks (iso9660 wants 32 KiB and more, so on a
+ * short truncated .tar.gz its read-ahead fails before tar ever gets to bid); then a plain
+ * compressed stream. */
+enum { READ_ALL, READ_SHALLOW, READ_RAW };
+
+static struct archive *new_reader(int level, int filters)
 {
     struct archive *a = archive_read_new();
     if (!a) tl_panic(__FILE__, __LINE__, "archive_read_new");
-    archive_read_support_filter_all(a);
+    /* Behind our gzip view the bytes are already inflated: no filter bidding (the uu bidder
+     * reads far ahead and would trip over a truncation it has no business seeing). */
+    if (filters) archive_read_support_filter_all(a);
     /* Formats one by one: `all` would include mtree, which claims plain text made of single
      * tokens (an IP list, a shell history) as an archive of empty entries. */
-    archive_read_support_format_7zip(a);
-    archive_read_support_format_ar(a);
-    archive_read_support_format_cab(a);
-    archive_read_support_format_cpio(a);
-    archive_read_support_format_iso9660(a);
-    archive_read_support_format_lha(a);
-    archive_read_support_format_rar(a);
-    archive_read_support_format_rar5(a);
-    archive_read_support_format_tar(a);
-    archive_read_support_format_xar(a);
-    archive_read_support_format_zip(a);
+    if (level <= READ_SHALLOW) {
+        archive_read_support_format_7zip(a);
+        archive_read_support_format_ar(a);
+        archive_read_support_format_cpio(a);
+        archive_read_support_format_tar(a);
+        archive_read_support_format_xar(a);
+        archive_read_support_format_zip(a);
+        archive_read_support_format_rar(a);
+        archive_read_support_format_rar5(a);
+    }
+    if (level == READ_ALL) {
+        archive_read_support_format_cab(a);
+        archive_read_support_format_iso9660(a);
+        archive_read_support_format_lha(a);
+    }
     archive_read_support_format_raw(a); /* whatever no format claims: a (compressed) stream */
     return a;
 }
@@ -677,13 +768,14 @@ static void leaf(struct child *c, struct blocks *rd, struct src *s, uint32_t id,
             status = TL_EV_LIMIT;
             snprintf(msg, msgn, "expanded past --max-expand (%llu bytes); read up to the cap",
                      (unsigned long long)c->o.max_expand);
-        } else if (produced > RATIO_GRACE && s->consumed && produced / s->consumed > c->o.max_ratio) {
+        } else if (produced > RATIO_GRACE && (s->stored ? s->stored : s)->consumed &&
+                   produced / (s->stored ? s->stored : s)->consumed > c->o.max_ratio) {
             status = TL_EV_LIMIT;
             snprintf(msg, msgn,
                      "expansion ratio over --max-ratio %llu (%llu bytes from %llu); read up to the "
                      "cap (decompression bomb?)",
                      (unsigned long long)c->o.max_ratio, (unsigned long long)produced,
-                     (unsigned long long)s->consumed);
+                     (unsigned long long)(s->stored ? s->stored : s)->consumed);
         } else if (c->total_out > c->o.max_total ||
                    (c->total_out > RATIO_GRACE && c->raw_consumed &&
                     c->total_out / c->raw_consumed > c->o.max_ratio)) {
@@ -714,10 +806,61 @@ static void node(struct child *c, struct src *s, uint32_t id, uint32_t parent, i
 
 /* Opens `s` with libarchive and walks it: a raw stream is a leaf, anything else a container
  * whose entries become members. Emits the M/D/E messages for `id` (0 = the evidence file). */
+/* True when the stream starts with the gzip magic; nothing is consumed (the first block is
+ * recorded and replayed). */
+static int starts_gzip(struct src *s)
+{
+    const void *p;
+    s->recording = 1;
+    la_ssize_t n = src_read(NULL, s, &p);
+    s->recording = 0;
+    int gz = n >= 2 && ((const unsigned char *)p)[0] == 0x1f && ((const unsigned char *)p)[1] == 0x8b;
+    if (n > 0 && !s->rec_overflow) {
+        s->replaying = 1;
+        s->replay_pos = 0;
+    }
+    return gz;
+}
+
+static void node_body(struct child *c, struct src *s, uint32_t id, uint32_t parent, int depth,
+                      struct archive_entry *meta, const char *name, struct node_result *res);
+
 static void node(struct child *c, struct src *s, uint32_t id, uint32_t parent, int depth,
                  struct archive_entry *meta, const char *name, struct node_result *res)
 {
-    struct archive *a = new_reader();
+    if (!starts_gzip(s)) {
+        node_body(c, s, id, parent, depth, meta, name, res);
+        return;
+    }
+    /* gzip is read with zlib (libarchive 3.6's gzip filter neither checks the CRC nor gives up
+     * the data before a truncation during its read-ahead); libarchive then sees the inflated
+     * bytes, so a truncated .tar.gz still yields the members before the cut. */
+    struct blocks *b = tl_xcalloc(1, sizeof *b);
+    b->next = gz_next;
+    b->error = gz_error;
+    b->s = s;
+    if (inflateInit2(&b->z, 15 + 16) != Z_OK) tl_panic(__FILE__, __LINE__, "inflateInit2");
+    b->z_live = 1;
+    struct src g;
+    memset(&g, 0, sizeof g);
+    g.c = c;
+    g.fd = -1;
+    g.gz = b;
+    g.stored = s;
+    g.hash = s->hash;
+    g.tail = s->tail ? tl_xmalloc(TAIL) : NULL;
+    node_body(c, &g, id, parent, depth, meta, name, res);
+    inflateEnd(&b->z);
+    free(b);
+    free(g.tail);
+    tl_buf_free(&g.rec);
+}
+
+static void node_body(struct child *c, struct src *s, uint32_t id, uint32_t parent, int depth,
+                      struct archive_entry *meta, const char *name, struct node_result *res)
+{
+    struct src *stored = s->stored ? s->stored : s;
+    struct archive *a = new_reader(READ_ALL, !s->gz);
     archive_read_set_callback_data(a, s);
     archive_read_set_read_callback(a, src_read);
     if (s->mem || s->fd >= 0) archive_read_set_seek_callback(a, src_seek);
@@ -735,51 +878,40 @@ static void node(struct child *c, struct src *s, uint32_t id, uint32_t parent, i
     int r = archive_read_open1(a);
     if (r == ARCHIVE_OK) r = archive_read_next_header(a, &e);
     s->recording = 0;
-    int can_restart = !s->failed && !s->rec_overflow && s->seeked == seeks_before && !s->mem;
-    int gzip_magic = s->rec.len >= 2 && (unsigned char)s->rec.data[0] == 0x1f &&
-                     (unsigned char)s->rec.data[1] == 0x8b;
-    if (can_restart && gzip_magic) {
-        char chain[64];
-        filters_name(a, chain, sizeof chain);
-        int raw = r >= ARCHIVE_WARN && archive_format(a) == ARCHIVE_FORMAT_RAW &&
-                  strcmp(chain, "gzip") == 0;
-        if (raw || r < ARCHIVE_WARN) {
-            /* a plain gzip stream (or one libarchive gave up on while sniffing): zlib reads it,
-             * checking every member's CRC, from the recorded start */
-            archive_read_free(a);
-            a = NULL;
-            s->replaying = 1;
-            s->replay_pos = 0;
-            rd.next = gz_next;
-            rd.error = gz_error;
-            rd.s = s;
-            if (inflateInit2(&rd.z, 15 + 16) != Z_OK) tl_panic(__FILE__, __LINE__, "inflateInit2");
-            rd.z_live = 1;
-            leaf(c, &rd, s, id, parent, depth, meta, name, "gzip", &st, msg, sizeof msg, content,
-                 &content_bytes);
-            inflateEnd(&rd.z);
-            goto end;
-        }
+    /* a damaged gzip view may restart: its recorded bytes are good, its error is sticky */
+    int can_restart = (!s->failed || s->gz) && !s->rec_overflow && s->seeked == seeks_before &&
+                      !s->mem;
+    /* a compressed stream (libarchive's filter or our gzip view) that failed while sniffing */
+    int compressed = archive_filter_count(a) > 1 || s->gz;
+    if (r < ARCHIVE_WARN && can_restart && compressed) {
+        archive_read_free(a);
+        a = new_reader(READ_SHALLOW, !s->gz);
+        archive_read_set_callback_data(a, s);
+        archive_read_set_read_callback(a, src_read);
+        s->replaying = 1;
+        s->replay_pos = 0;
+        s->recording = 1; /* keep recording: the next level may need the start again */
+        r = archive_read_open1(a);
+        if (r == ARCHIVE_OK) r = archive_read_next_header(a, &e);
+        s->recording = 0;
+        can_restart = (!s->failed || s->gz) && !s->rec_overflow;
     }
-    if (r < ARCHIVE_WARN && can_restart && archive_filter_count(a) > 1) {
+    if (r < ARCHIVE_WARN && can_restart && compressed) {
         /* compressed, but sniffing for archive formats ran into damage (a short truncated
          * .bz2/.xz): read it again as a plain compressed stream, up to the damage */
         archive_read_free(a);
-        a = archive_read_new();
-        if (!a) tl_panic(__FILE__, __LINE__, "archive_read_new");
-        archive_read_support_filter_all(a);
-        archive_read_support_format_raw(a);
+        a = new_reader(READ_RAW, !s->gz);
         archive_read_set_callback_data(a, s);
         archive_read_set_read_callback(a, src_read);
         s->replaying = 1;
         s->replay_pos = 0;
         r = archive_read_open1(a);
         if (r == ARCHIVE_OK) r = archive_read_next_header(a, &e);
-    } else {
-        tl_buf_free(&s->rec);
     }
-    if (r == ARCHIVE_EOF && s->consumed == 0) {
+    /* s->rec is not freed here: libarchive may still hold the block it last got from it */
+    if ((r == ARCHIVE_EOF || r < ARCHIVE_WARN) && s->consumed == 0 && !s->failed) {
         /* an empty file: nothing to read, nothing wrong */
+        st = TL_EV_OK;
         send_member(c, id, parent, depth, TL_ENT_FILE, 0, meta, name, "", NULL);
         goto end;
     }
@@ -791,6 +923,10 @@ static void node(struct child *c, struct src *s, uint32_t id, uint32_t parent, i
         goto end;
     }
     filters_name(a, format, sizeof format);
+    if (s->gz) { /* the gzip layer was peeled off before libarchive saw the bytes */
+        size_t fl = strlen(format);
+        snprintf(format + fl, sizeof format - fl, "%sgzip", fl ? "+" : "");
+    }
     if (r == ARCHIVE_EOF || archive_format(a) != ARCHIVE_FORMAT_RAW) {
         container = 1;
         const char *fname = archive_format_name(a);
@@ -829,6 +965,7 @@ static void node(struct child *c, struct src *s, uint32_t id, uint32_t parent, i
                 child.fd = -1;
                 child.parent = a;
                 child.hash = tl_sha256_new();
+                child.tail = tl_xmalloc(TAIL);
                 child.expect_off = 0;
                 if (depth + 1 > c->o.max_depth) {
                     send_member(c, mid, id, depth + 1, TL_ENT_FILE, 0, e, path, "", NULL);
@@ -896,6 +1033,7 @@ static void node(struct child *c, struct src *s, uint32_t id, uint32_t parent, i
                     }
                 }
                 tl_sha256_free(child.hash);
+                free(child.tail);
             }
             if (c->item_limit) break;
             r = archive_read_next_header(a, &e);
@@ -904,6 +1042,15 @@ static void node(struct child *c, struct src *s, uint32_t id, uint32_t parent, i
             const char *em = archive_error_string(a);
             st = s->failed ? damage_status(s->errmsg) : damage_status(em);
             snprintf(msg, sizeof msg, "%s", s->failed ? s->errmsg : em ? em : "archive damaged");
+        } else if (!c->item_limit && archive_format(a) >> 16 == ARCHIVE_FORMAT_ZIP >> 16 &&
+                   format[0] == '\0' && !s->gz) {
+            drain(s);
+            if (!zip_end_present(s)) {
+                st = TL_EV_TRUNCATED;
+                snprintf(msg, sizeof msg,
+                         "zip has no end-of-central-directory record: the file was cut short; "
+                         "the entries before the cut were read");
+            }
         } else if (c->item_limit) {
             st = TL_EV_LIMIT;
             snprintf(msg, sizeof msg, "%s", c->item_msg);
@@ -922,9 +1069,9 @@ end:
     tl_buf_free(&s->rec);
     char h[65] = "", ch[65] = "";
     if (id) {
-        tl_sha256_final_hex(s->hash, h);
+        tl_sha256_final_hex(stored->hash, h);
         if (!container) tl_sha256_final_hex(content, ch);
-        send_end(c, id, st, msg, h, container ? "" : ch, s->consumed, content_bytes);
+        send_end(c, id, st, msg, h, container ? "" : ch, stored->consumed, content_bytes);
     } else if (res) {
         /* the evidence file: the caller sends F with the raw hash */
         if (!container) tl_sha256_final_hex(content, ch);
