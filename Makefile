@@ -33,7 +33,7 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 LIBTL     := $(BUILD)/libtimberline.a
 BIN       := $(BUILD)/timberline
 
-.PHONY: all deps demo check check-run unit e2e asan bench install fmt clean fixtures patterns-check
+.PHONY: all deps demo check check-run unit e2e asan bench install fmt clean fixtures patterns-check check-html check-html-big
 
 all: $(BIN)
 
@@ -78,6 +78,15 @@ patterns-check: $(BIN)
 	@echo "== timberline patterns check patterns/"
 	@$(BIN) patterns check patterns/
 
+# The HTML report in a real browser (installs Debian's chromium when missing).
+check-html: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/html/run.sh $(BIN)
+
+check-html-big: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/html/run.sh $(BIN) --big
+
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -98,6 +107,7 @@ install: $(BIN)
 
 fixtures:
 	python3 scripts/make-fixtures.py
+	python3 scripts/make-archive-fixtures.py
 	python3 scripts/make-demo-case.py
 
 fmt:

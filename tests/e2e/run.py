@@ -54,6 +54,10 @@ def setup():
     os.makedirs(WORK)
     for d in ("case", "patterns", "badpatterns", "tz", "onlybinary"):
         shutil.copytree(os.path.join(REPO, "fixtures", "e2e", d), os.path.join(WORK, d), symlinks=True)
+    shutil.copytree(os.path.join(REPO, "fixtures", "archives"), os.path.join(WORK, "archives"))
+    for n in os.listdir(os.path.join(WORK, "archives")):
+        t = 1767441600 + 7200  # 2026-01-03T14:00:00Z: the seizure time of the archives
+        os.utime(os.path.join(WORK, "archives", n), (t, t))
     # git keeps no mtimes; year inference needs the one the "seized" file had.
     t = 1767268800  # 2026-01-01T12:00:00Z
     os.utime(os.path.join(WORK, "case/var/log/auth.log"), (t, t))
@@ -518,6 +522,227 @@ def demo_case_tells_the_story():
     accepted = [e for e in evs if e["rule"] == "ssh-accepted-password" and e["fields"].get("src_ip") == "203.0.113.5"]
     if not brute or not accepted or accepted[0]["timestamp"] < brute[0]["timestamp"]:
         raise AssertionError("demo story out of order")
+
+
+# ---------------------------------------------------------------- archives
+
+def walk_manifest(items, out=None):
+    out = {} if out is None else out
+    for e in items:
+        out[e["source"]] = e
+        walk_manifest(e.get("members", []), out)
+    return out
+
+
+def tree_snapshot(root):
+    snap = {}
+    for d, _, files in os.walk(root):
+        for n in files:
+            p = os.path.join(d, n)
+            st = os.lstat(p)
+            snap[p] = (st.st_mtime_ns, st.st_size, hashlib.sha256(open(p, "rb").read()).hexdigest())
+    return snap
+
+
+A = "archives/web1-varlog.tar.gz"
+
+
+@test
+def archives_sources_lines_and_statuses():
+    before = tree_snapshot(os.path.join(WORK, "archives"))
+    work_before = set(os.listdir(WORK))
+    run(["scan", "-q", "-p", "patterns", "-o", "out-arch", "archives"], expect=1)
+    got = sorted((e["indicator"], e["source"], e["line"]) for e in events("out-arch") if e["rule"] == "marker-needle")
+    exp = sorted([
+        ("NEEDLE-101#", A + "!var/log/auth.log", 2),
+        ("NEEDLE-102#", A + "!var/log/auth.log.1.gz", 2),
+        ("NEEDLE-103#", A + "!var/log/syslog.2.bz2", 2),
+        ("NEEDLE-104#", A + "!var/log/kern.log.3.xz", 2),
+        ("NEEDLE-105#", A + "!var/log/app.log.4.zst", 1),
+        ("NEEDLE-106#", A + "!var/log/nginx/access.log", 1),
+        ("NEEDLE-107#", A + "!backup/old-logs.zip!weblogs/access.log", 2),
+        ("NEEDLE-108#", A + "!backup/old-logs.zip!weblogs/error.log.1.gz", 1),
+        ("NEEDLE-109#", A + "!var/log/ip-list.txt", 3),          # single tokens: text, not mtree
+        ("NEEDLE-110#", A + "!home/deploy/.bash_history", 3),
+        ("NEEDLE-111#", A + "!../../../../tmp/timberline-traversal.log", 1),
+        ("NEEDLE-112#", A + "!/etc/cron.d/evil", 1),
+        ("NEEDLE-113#", A + "!var/log/ctl\\x01name\x7f.log", 1),
+        ("NEEDLE-114#", "archives/weblogs.zip!access.log.1", 1),
+        ("NEEDLE-106#", "archives/weblogs.zip!access.log", 1),
+        ("NEEDLE-114#", "archives/truncated.zip!access.log.1", 1),
+        ("NEEDLE-106#", "archives/truncated.zip!access.log", 1),
+        ("NEEDLE-115#", "archives/export.7z!export/system.log", 1),
+        ("NEEDLE-117#", "archives/syslog.7.xz", 1),
+        # the truncated tarball keeps the members before the cut
+        ("NEEDLE-101#", "archives/truncated.tar.gz!var/log/auth.log", 2),
+        ("NEEDLE-102#", "archives/truncated.tar.gz!var/log/auth.log.1.gz", 2),
+        ("NEEDLE-103#", "archives/truncated.tar.gz!var/log/syslog.2.bz2", 2),
+        ("NEEDLE-104#", "archives/truncated.tar.gz!var/log/kern.log.3.xz", 2),
+    ])
+    if got != exp:
+        raise AssertionError("archive hits differ:\n got %r\n exp %r" % (sorted(set(got) - set(exp)), sorted(set(exp) - set(got))))
+    m = walk_manifest(json.loads(read("out-arch/manifest.json"))["evidence"])
+    want = {
+        A: "ok", A + "!etc/passwd-link": "symlink", A + "!var/log/auth.log.hard": "hardlink",
+        A + "!var/log/Security.evtx": "unsupported-format", A + "!var/log/empty.log": "ok",
+        A + "!backup/old-logs.zip": "ok", "archives/encrypted.zip!secret.log": "encrypted",
+        "archives/truncated.tar.gz": "truncated", "archives/truncated.zip": "truncated",
+        "archives/bomb.log.bz2": "limit", "archives/empty.tar": "ok",
+    }
+    for src, status in want.items():
+        if src not in m or m[src]["status"] != status:
+            raise AssertionError("%s: %s, expected %s" % (src, m.get(src, {}).get("status"), status))
+    if m[A + "!etc/passwd-link"].get("link_target") != "/etc/passwd":
+        raise AssertionError("symlink target not recorded")
+    # hashes: the evidence file raw, the member as stored (the .gz bytes), the decompressed stream
+    import gzip as _gz, tarfile as _tar
+    raw = read(A)
+    if m[A]["sha256"] != hashlib.sha256(raw).hexdigest():
+        raise AssertionError("tarball sha256")
+    with _tar.open(fileobj=__import__("io").BytesIO(_gz.decompress(raw))) as tf:
+        stored = tf.extractfile("var/log/auth.log.1.gz").read()
+    mem = m[A + "!var/log/auth.log.1.gz"]
+    if mem["sha256"] != hashlib.sha256(stored).hexdigest() or \
+            mem["content_sha256"] != hashlib.sha256(_gz.decompress(stored)).hexdigest():
+        raise AssertionError("member hashes: %r" % mem)
+    if mem["mtime"] != "2026-01-02T12:00:00.000000+00:00":
+        raise AssertionError("member mtime: %s" % mem["mtime"])
+    # year inference used the member's own mtime: Jan 1 00:00 after Dec 31 in kern.log.3.xz
+    ev = [e for e in events("out-arch") if e["indicator"] == "NEEDLE-104#"][0]
+    if ev["datetime"] != "2026-01-01T00:00:00.000000+00:00":
+        raise AssertionError("member year inference: %s" % ev["datetime"])
+    # nothing written outside --out, nothing changed in the evidence
+    if os.path.exists("/tmp/timberline-traversal.log") or os.path.exists("/etc/cron.d/evil"):
+        raise AssertionError("a member name was used as a path")
+    if set(os.listdir(WORK)) - work_before != {"out-arch"}:
+        raise AssertionError("files appeared outside --out: %r" % (set(os.listdir(WORK)) - work_before))
+    if tree_snapshot(os.path.join(WORK, "archives")) != before:
+        raise AssertionError("the evidence tree changed")
+
+
+@test
+def bomb_is_stopped_fast_and_small():
+    import resource
+    import time
+    os.makedirs(os.path.join(WORK, "bomb"), exist_ok=True)
+    shutil.copy(os.path.join(WORK, "archives/bomb.log.bz2"), os.path.join(WORK, "bomb"))
+    t = time.time()
+    run(["scan", "-q", "-p", "patterns", "-o", "out-bomb", "bomb"], expect=0)
+    took = time.time() - t
+    rss_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    m = json.loads(read("out-bomb/manifest.json"))["evidence"][0]
+    if m["status"] != "limit" or took > 60:
+        raise AssertionError("bomb: %s in %.1f s" % (m["status"], took))
+    if rss_mib > 256:
+        raise AssertionError("peak RSS %.0f MiB" % rss_mib)
+    print("     bomb: %.2f s, peak RSS of any scan so far %.0f MiB" % (took, rss_mib))
+
+
+@test
+def verify_detects_a_flipped_byte():
+    os.makedirs(os.path.join(WORK, "vcase"), exist_ok=True)
+    for n in ("web1-varlog.tar.gz", "syslog.7.xz"):
+        shutil.copy(os.path.join(WORK, "archives", n), os.path.join(WORK, "vcase", n))
+    run(["scan", "-q", "-p", "patterns", "-o", "out-verify", "vcase"], expect=1)
+    code, out, _ = run(["verify", "out-verify"], expect=0)
+    if "0 differ" not in out:
+        raise AssertionError(out)
+    p = os.path.join(WORK, "vcase", "syslog.7.xz")
+    data = bytearray(open(p, "rb").read())
+    data[len(data) // 2] ^= 0x01
+    open(p, "wb").write(bytes(data))
+    code, out, _ = run(["verify", "out-verify"], expect=1)
+    if "MISMATCH evidence" not in out or "syslog.7.xz" not in out:
+        raise AssertionError(out)
+    data[len(data) // 2] ^= 0x01
+    open(p, "wb").write(bytes(data))
+    # a report file edited after the fact is caught too
+    rp = os.path.join(WORK, "out-verify", "timeline.csv")
+    orig = open(rp, "rb").read()
+    open(rp, "wb").write(orig.replace(b"NEEDLE", b"NEEDLF", 1))
+    run(["verify", "out-verify"], expect=1)
+    open(rp, "wb").write(orig)
+    # on another machine: the evidence copied elsewhere, found through --evidence-root
+    other = os.path.join(WORK, "elsewhere")
+    shutil.copytree(os.path.join(WORK, "vcase"), os.path.join(other, "vcase"))
+    shutil.rmtree(os.path.join(WORK, "vcase"))
+    run(["verify", "out-verify"], expect=1)  # original paths gone
+    run(["verify", "out-verify", "--evidence-root", other], expect=0)
+    shutil.copytree(os.path.join(other, "vcase"), os.path.join(WORK, "vcase"))
+    run(["verify", "no-such-report"], expect=2)
+
+
+@test
+def decoder_hang_is_stopped_and_the_rest_reported():
+    import time
+    t = time.time()
+    _, _, err = run(["scan", "-q", "--stall-timeout", "1", "-p", "patterns", "-o", "out-hang", "archives"],
+                    env={"TIMBERLINE_TEST_UNPACK_STALL": "nginx/access.log"}, expect=1)
+    took = time.time() - t
+    m = walk_manifest(json.loads(read("out-hang/manifest.json"))["evidence"])
+    if m[A]["status"] != "hang" or "no progress" not in (m[A]["message"] or ""):
+        raise AssertionError("tarball: %r" % {k: m[A][k] for k in ("status", "message")})
+    if m[A + "!var/log/nginx/access.log"]["status"] != "hang":
+        raise AssertionError("the member in progress is not marked")
+    evs = events("out-hang")
+    srcs = {e["source"] for e in evs}
+    if A + "!var/log/auth.log" not in srcs:
+        raise AssertionError("members read before the hang were lost")
+    if "archives/weblogs.zip!access.log" not in srcs or "archives/syslog.7.xz" not in srcs:
+        raise AssertionError("the rest of the evidence was not reported")
+    if took > 30:
+        raise AssertionError("took %.1f s" % took)
+
+
+@test
+def decoder_crash_is_recorded_and_the_rest_reported():
+    run(["scan", "-q", "-p", "patterns", "-o", "out-crash", "archives"],
+        env={"TIMBERLINE_TEST_UNPACK_CRASH": "nginx/access.log"}, expect=1)
+    m = walk_manifest(json.loads(read("out-crash/manifest.json"))["evidence"])
+    if m[A]["status"] != "crashed" or "signal 9" not in (m[A]["message"] or ""):
+        raise AssertionError("tarball: %r" % {k: m[A][k] for k in ("status", "message")})
+    srcs = {e["source"] for e in events("out-crash")}
+    if A + "!var/log/auth.log" not in srcs or "archives/export.7z!export/system.log" not in srcs:
+        raise AssertionError("evidence before/after the crash was lost")
+    # the data the dying decoder had already sent is kept
+    if A + "!var/log/nginx/access.log" not in srcs:
+        raise AssertionError("the crashed member's data before the crash was lost")
+
+
+@test
+def damage_sweep():
+    """Every archive fixture truncated at many offsets and with flipped bytes: no crash of the
+    scanner, no sanitizer report, no hang, and a damage status where the format can tell."""
+    sweep = os.path.join(WORK, "sweep")
+    os.makedirs(sweep, exist_ok=True)
+    truncs = {}
+    for n in ("web1-varlog.tar.gz", "weblogs.zip", "export.7z", "syslog.7.xz", "encrypted.zip", "truncated.tar.gz"):
+        data = open(os.path.join(WORK, "archives", n), "rb").read()
+        L = len(data)
+        for k in range(1, 17):  # 16 truncations + 16 single-byte flips = 32 variants
+            cut = L * k // 17
+            name = "t%02d-%s" % (k, n)
+            open(os.path.join(sweep, name), "wb").write(data[:cut])
+            truncs[name] = n
+            pos = (L * (2 * k - 1)) // 34
+            flipped = bytearray(data)
+            flipped[pos] ^= 0xA5
+            open(os.path.join(sweep, "f%02d-%s" % (k, n)), "wb").write(bytes(flipped))
+    code, _, err = run(["scan", "-q", "--stall-timeout", "20", "-p", "patterns", "-o", "out-sweep", "sweep"])
+    if code not in (0, 1):
+        raise AssertionError("exit %d: %s" % (code, err[-1500:]))
+    for marker in ("AddressSanitizer", "runtime error:", "LeakSanitizer"):
+        if marker in err:
+            raise AssertionError("sanitizer report: %s" % err[err.index(marker) - 200:][:1500])
+    m = json.loads(read("out-sweep/manifest.json"))["evidence"]
+    tops = {e["source"].split("/")[-1]: e for e in m}
+    if len(tops) != 6 * 32:
+        raise AssertionError("%d of %d variants recorded" % (len(tops), 6 * 32))
+    missed = [n for n, orig in truncs.items()
+              if orig.endswith((".gz", ".xz", ".zip", ".7z")) and tops[n]["status"] in ("ok", "pending")
+              and not any(mm["status"] != "ok" for mm in walk_manifest(tops[n].get("members", [])).values())]
+    if missed:
+        raise AssertionError("truncations not reported as damage: %r" % missed)
 
 
 def main():
