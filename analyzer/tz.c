@@ -645,10 +645,12 @@ int64_t tl_tz_local_to_utc(const tl_tz *tz, int64_t local_sec, int *flags, int64
         if (alt_utc) *alt_utc = last;
         return first;
     }
+    /* Gap: the issue wants the offset that follows the transition (Python's fold=1), so a
+     * CET/CEST 02:30 reads as 02:30+02:00. */
     if (flags) *flags = TL_TZ_GAP;
     for (size_t r = 0; r < k; r++) {
         int32_t before = r == 0 ? off0 : to[r - 1];
-        if (L >= tc[r] + before && L < tc[r] + to[r]) return L - before;
+        if (L >= tc[r] + before && L < tc[r] + to[r]) return L - to[r];
     }
     return L - off0; /* unreachable with consistent data; stay defined anyway */
 }

@@ -163,15 +163,17 @@ START_TEST(test_berlin_2026)
     /* 2026-07-01 12:00 local -> 10:00Z */
     ck_assert_int_eq(tl_tz_local_to_utc(tz, 1782907200, &flags, &alt), 1782900000);
     ck_assert_int_eq(flags, 0);
-    /* 2026-03-29 02:30 does not exist: CET (+1) applies -> 01:30Z */
-    ck_assert_int_eq(tl_tz_local_to_utc(tz, 1774751400, &flags, &alt), 1774747800);
+    /* 2026-03-29 02:30 does not exist: the following offset, CEST (+2), applies -> 00:30Z
+     * (Python: fold=1) */
+    ck_assert_int_eq(tl_tz_local_to_utc(tz, 1774751400, &flags, &alt), 1774744200);
     ck_assert_int_eq(flags, TL_TZ_GAP);
     /* 2026-10-25 02:30 happens twice: 00:30Z (CEST) first, 01:30Z (CET) later */
     ck_assert_int_eq(tl_tz_local_to_utc(tz, 1792895400, &flags, &alt), 1792888200);
     ck_assert_int_eq(flags, TL_TZ_REPEAT);
     ck_assert_int_eq(alt, 1792891800);
-    /* edges: 02:00 is in the gap, 03:00 is CEST; 01:59:59 is the last CET second */
-    ck_assert_int_eq(tl_tz_local_to_utc(tz, 1774749600, &flags, NULL), 1774746000);
+    /* edges: 02:00 is in the gap (-> 00:00Z with CEST), 03:00 is CEST; 01:59:59 is the last
+     * CET second */
+    ck_assert_int_eq(tl_tz_local_to_utc(tz, 1774749600, &flags, NULL), 1774742400);
     ck_assert_int_eq(flags, TL_TZ_GAP);
     ck_assert_int_eq(tl_tz_local_to_utc(tz, 1774753200, &flags, NULL), 1774746000);
     ck_assert_int_eq(flags, 0);
@@ -190,8 +192,8 @@ START_TEST(test_new_york_2026)
     int64_t alt = -1;
     ck_assert_int_eq(tl_tz_offset_at(tz, 1772953199), -18000); /* 2026-03-08 06:59:59Z */
     ck_assert_int_eq(tl_tz_offset_at(tz, 1772953200), -14400);
-    /* 2026-03-08 02:30 local: gap, EST applies -> 07:30Z */
-    ck_assert_int_eq(tl_tz_local_to_utc(tz, 1772937000, &flags, &alt), 1772955000);
+    /* 2026-03-08 02:30 local: gap, the following EDT (-4) applies -> 06:30Z */
+    ck_assert_int_eq(tl_tz_local_to_utc(tz, 1772937000, &flags, &alt), 1772951400);
     ck_assert_int_eq(flags, TL_TZ_GAP);
     /* 2026-11-01 01:30 local: 05:30Z (EDT) and 06:30Z (EST) */
     ck_assert_int_eq(tl_tz_local_to_utc(tz, 1793496600, &flags, &alt), 1793511000);
@@ -212,8 +214,8 @@ START_TEST(test_sydney_southern)
     ck_assert_int_eq(tl_tz_local_to_utc(tz, 1775356200, &flags, &alt), 1775316600);
     ck_assert_int_eq(flags, TL_TZ_REPEAT);
     ck_assert_int_eq(alt, 1775320200);
-    /* 2026-10-04 02:30 local: gap, AEST applies */
-    ck_assert_int_eq(tl_tz_local_to_utc(tz, 1791081000, &flags, &alt), 1791045000);
+    /* 2026-10-04 02:30 local: gap, the following AEDT (+11) applies */
+    ck_assert_int_eq(tl_tz_local_to_utc(tz, 1791081000, &flags, &alt), 1791041400);
     ck_assert_int_eq(flags, TL_TZ_GAP);
     tl_tz_free(tz);
 }
@@ -243,9 +245,9 @@ START_TEST(test_far_future_footer)
     ck_assert_int_eq(tl_tz_offset_at(tz, INT64_C(5687802000)), 7200);
     ck_assert_int_eq(tl_tz_offset_at(tz, INT64_C(5705945999)), 7200);
     ck_assert_int_eq(tl_tz_offset_at(tz, INT64_C(5705946000)), 3600);
-    /* 2150-03-29 02:30 local: gap -> 01:30Z; 2150-10-25 02:30 local: repeat */
+    /* 2150-03-29 02:30 local: gap -> 00:30Z; 2150-10-25 02:30 local: repeat */
     ck_assert_int_eq(tl_tz_local_to_utc(tz, INT64_C(5687807400), &flags, NULL),
-                     INT64_C(5687807400) - 3600);
+                     INT64_C(5687807400) - 7200);
     ck_assert_int_eq(flags, TL_TZ_GAP);
     ck_assert_int_eq(tl_tz_local_to_utc(tz, INT64_C(5705951400), &flags, &alt),
                      INT64_C(5705951400) - 7200);
@@ -258,7 +260,7 @@ START_TEST(test_far_future_footer)
     ck_assert_int_eq(tl_tz_offset_at(tz, INT64_C(16751408400)), 3600);
     /* 2500-03-28 02:30 local: gap */
     ck_assert_int_eq(tl_tz_local_to_utc(tz, INT64_C(16732665000), &flags, NULL),
-                     INT64_C(16732661400));
+                     INT64_C(16732657800));
     ck_assert_int_eq(flags, TL_TZ_GAP);
     tl_tz_free(tz);
 
@@ -280,6 +282,7 @@ END_TEST
 
 /* Footer rules in synthetic slim files; expectations generated with Python's zoneinfo
  * (ZoneInfo.from_file on byte-identical files) at 2026/2150 transitions and around them.
+ * Gap rows (flags 1) use fold=1, the offset after the transition, as issue 4 asks.
  * Footer 4 rows come from glibc (TZ=... date) instead: CPython 3.11 reads the zero-based
  * `n` form one day early. Footer 7 follows RFC 8536 3.3.1 (DST all year), as Python does;
  * glibc disagrees at the year boundary. */
@@ -309,7 +312,7 @@ static const struct footer_case {
     {0, 'O', INT64_C(1774745999), INT64_C(3600), 0, INT64_C(0)},
     {0, 'O', INT64_C(1774746000), INT64_C(7200), 0, INT64_C(0)},
     {0, 'L', INT64_C(1774749599), INT64_C(1774745999), 0, INT64_C(0)},
-    {0, 'L', INT64_C(1774751400), INT64_C(1774747800), 1, INT64_C(0)},
+    {0, 'L', INT64_C(1774751400), INT64_C(1774744200), 1, INT64_C(0)},
     {0, 'L', INT64_C(1774753200), INT64_C(1774746000), 0, INT64_C(0)},
     {0, 'O', INT64_C(1792889999), INT64_C(7200), 0, INT64_C(0)},
     {0, 'O', INT64_C(1792890000), INT64_C(3600), 0, INT64_C(0)},
@@ -320,7 +323,7 @@ static const struct footer_case {
     {0, 'O', INT64_C(5687801999), INT64_C(3600), 0, INT64_C(0)},
     {0, 'O', INT64_C(5687802000), INT64_C(7200), 0, INT64_C(0)},
     {0, 'L', INT64_C(5687805599), INT64_C(5687801999), 0, INT64_C(0)},
-    {0, 'L', INT64_C(5687807400), INT64_C(5687803800), 1, INT64_C(0)},
+    {0, 'L', INT64_C(5687807400), INT64_C(5687800200), 1, INT64_C(0)},
     {0, 'L', INT64_C(5687809200), INT64_C(5687802000), 0, INT64_C(0)},
     {0, 'O', INT64_C(5705945999), INT64_C(7200), 0, INT64_C(0)},
     {0, 'O', INT64_C(5705946000), INT64_C(3600), 0, INT64_C(0)},
@@ -333,7 +336,7 @@ static const struct footer_case {
     {2, 'O', INT64_C(1774745999), INT64_C(-7200), 0, INT64_C(0)},
     {2, 'O', INT64_C(1774746000), INT64_C(-3600), 0, INT64_C(0)},
     {2, 'L', INT64_C(1774738799), INT64_C(1774745999), 0, INT64_C(0)},
-    {2, 'L', INT64_C(1774740600), INT64_C(1774747800), 1, INT64_C(0)},
+    {2, 'L', INT64_C(1774740600), INT64_C(1774744200), 1, INT64_C(0)},
     {2, 'L', INT64_C(1774742400), INT64_C(1774746000), 0, INT64_C(0)},
     {2, 'O', INT64_C(1792889999), INT64_C(-3600), 0, INT64_C(0)},
     {2, 'O', INT64_C(1792890000), INT64_C(-7200), 0, INT64_C(0)},
@@ -344,7 +347,7 @@ static const struct footer_case {
     {2, 'O', INT64_C(5687801999), INT64_C(-7200), 0, INT64_C(0)},
     {2, 'O', INT64_C(5687802000), INT64_C(-3600), 0, INT64_C(0)},
     {2, 'L', INT64_C(5687794799), INT64_C(5687801999), 0, INT64_C(0)},
-    {2, 'L', INT64_C(5687796600), INT64_C(5687803800), 1, INT64_C(0)},
+    {2, 'L', INT64_C(5687796600), INT64_C(5687800200), 1, INT64_C(0)},
     {2, 'L', INT64_C(5687798400), INT64_C(5687802000), 0, INT64_C(0)},
     {2, 'O', INT64_C(5705945999), INT64_C(-3600), 0, INT64_C(0)},
     {2, 'O', INT64_C(5705946000), INT64_C(-7200), 0, INT64_C(0)},
@@ -355,7 +358,7 @@ static const struct footer_case {
     {3, 'O', INT64_C(1774569599), INT64_C(7200), 0, INT64_C(0)},
     {3, 'O', INT64_C(1774569600), INT64_C(10800), 0, INT64_C(0)},
     {3, 'L', INT64_C(1774576799), INT64_C(1774569599), 0, INT64_C(0)},
-    {3, 'L', INT64_C(1774578600), INT64_C(1774571400), 1, INT64_C(0)},
+    {3, 'L', INT64_C(1774578600), INT64_C(1774567800), 1, INT64_C(0)},
     {3, 'L', INT64_C(1774580400), INT64_C(1774569600), 0, INT64_C(0)},
     {3, 'O', INT64_C(1792882799), INT64_C(10800), 0, INT64_C(0)},
     {3, 'O', INT64_C(1792882800), INT64_C(7200), 0, INT64_C(0)},
@@ -366,7 +369,7 @@ static const struct footer_case {
     {3, 'O', INT64_C(5687625599), INT64_C(7200), 0, INT64_C(0)},
     {3, 'O', INT64_C(5687625600), INT64_C(10800), 0, INT64_C(0)},
     {3, 'L', INT64_C(5687632799), INT64_C(5687625599), 0, INT64_C(0)},
-    {3, 'L', INT64_C(5687634600), INT64_C(5687627400), 1, INT64_C(0)},
+    {3, 'L', INT64_C(5687634600), INT64_C(5687623800), 1, INT64_C(0)},
     {3, 'L', INT64_C(5687636400), INT64_C(5687625600), 0, INT64_C(0)},
     {3, 'O', INT64_C(5705938799), INT64_C(10800), 0, INT64_C(0)},
     {3, 'O', INT64_C(5705938800), INT64_C(7200), 0, INT64_C(0)},
@@ -377,7 +380,7 @@ static const struct footer_case {
     {4, 'O', INT64_C(1772341199), INT64_C(-10800), 0, INT64_C(0)},
     {4, 'O', INT64_C(1772341200), INT64_C(-7200), 0, INT64_C(0)},
     {4, 'L', INT64_C(1772330399), INT64_C(1772341199), 0, INT64_C(0)},
-    {4, 'L', INT64_C(1772332200), INT64_C(1772343000), 1, INT64_C(0)},
+    {4, 'L', INT64_C(1772332200), INT64_C(1772339400), 1, INT64_C(0)},
     {4, 'L', INT64_C(1772334000), INT64_C(1772341200), 0, INT64_C(0)},
     {4, 'O', INT64_C(1793158199), INT64_C(-7200), 0, INT64_C(0)},
     {4, 'O', INT64_C(1793158200), INT64_C(-7200), 0, INT64_C(0)},
@@ -388,7 +391,7 @@ static const struct footer_case {
     {4, 'O', INT64_C(5685397199), INT64_C(-10800), 0, INT64_C(0)},
     {4, 'O', INT64_C(5685397200), INT64_C(-7200), 0, INT64_C(0)},
     {4, 'L', INT64_C(5685386399), INT64_C(5685397199), 0, INT64_C(0)},
-    {4, 'L', INT64_C(5685388200), INT64_C(5685399000), 1, INT64_C(0)},
+    {4, 'L', INT64_C(5685388200), INT64_C(5685395400), 1, INT64_C(0)},
     {4, 'L', INT64_C(5685390000), INT64_C(5685397200), 0, INT64_C(0)},
     {4, 'O', INT64_C(5706214199), INT64_C(-7200), 0, INT64_C(0)},
     {4, 'O', INT64_C(5706214200), INT64_C(-7200), 0, INT64_C(0)},
@@ -404,7 +407,7 @@ static const struct footer_case {
     {5, 'O', INT64_C(1791043199), INT64_C(36000), 0, INT64_C(0)},
     {5, 'O', INT64_C(1791043200), INT64_C(39600), 0, INT64_C(0)},
     {5, 'L', INT64_C(1791079199), INT64_C(1791043199), 0, INT64_C(0)},
-    {5, 'L', INT64_C(1791081000), INT64_C(1791045000), 1, INT64_C(0)},
+    {5, 'L', INT64_C(1791081000), INT64_C(1791041400), 1, INT64_C(0)},
     {5, 'L', INT64_C(1791082800), INT64_C(1791043200), 0, INT64_C(0)},
     {5, 'O', INT64_C(5680281600), INT64_C(39600), 0, INT64_C(0)},
     {5, 'O', INT64_C(5688374399), INT64_C(39600), 0, INT64_C(0)},
@@ -415,13 +418,13 @@ static const struct footer_case {
     {5, 'O', INT64_C(5704099199), INT64_C(36000), 0, INT64_C(0)},
     {5, 'O', INT64_C(5704099200), INT64_C(39600), 0, INT64_C(0)},
     {5, 'L', INT64_C(5704135199), INT64_C(5704099199), 0, INT64_C(0)},
-    {5, 'L', INT64_C(5704137000), INT64_C(5704101000), 1, INT64_C(0)},
+    {5, 'L', INT64_C(5704137000), INT64_C(5704097400), 1, INT64_C(0)},
     {5, 'L', INT64_C(5704138800), INT64_C(5704099200), 0, INT64_C(0)},
     {6, 'O', INT64_C(1767225600), INT64_C(0), 0, INT64_C(0)},
     {6, 'O', INT64_C(1774745999), INT64_C(0), 0, INT64_C(0)},
     {6, 'O', INT64_C(1774746000), INT64_C(3600), 0, INT64_C(0)},
     {6, 'L', INT64_C(1774745999), INT64_C(1774745999), 0, INT64_C(0)},
-    {6, 'L', INT64_C(1774747800), INT64_C(1774747800), 1, INT64_C(0)},
+    {6, 'L', INT64_C(1774747800), INT64_C(1774744200), 1, INT64_C(0)},
     {6, 'L', INT64_C(1774749600), INT64_C(1774746000), 0, INT64_C(0)},
     {6, 'O', INT64_C(1792889999), INT64_C(3600), 0, INT64_C(0)},
     {6, 'O', INT64_C(1792890000), INT64_C(0), 0, INT64_C(0)},
@@ -432,7 +435,7 @@ static const struct footer_case {
     {6, 'O', INT64_C(5687801999), INT64_C(0), 0, INT64_C(0)},
     {6, 'O', INT64_C(5687802000), INT64_C(3600), 0, INT64_C(0)},
     {6, 'L', INT64_C(5687801999), INT64_C(5687801999), 0, INT64_C(0)},
-    {6, 'L', INT64_C(5687803800), INT64_C(5687803800), 1, INT64_C(0)},
+    {6, 'L', INT64_C(5687803800), INT64_C(5687800200), 1, INT64_C(0)},
     {6, 'L', INT64_C(5687805600), INT64_C(5687802000), 0, INT64_C(0)},
     {6, 'O', INT64_C(5705945999), INT64_C(3600), 0, INT64_C(0)},
     {6, 'O', INT64_C(5705946000), INT64_C(0), 0, INT64_C(0)},
@@ -450,7 +453,7 @@ static const struct footer_case {
     {8, 'O', INT64_C(1791041399), INT64_C(37800), 0, INT64_C(0)},
     {8, 'O', INT64_C(1791041400), INT64_C(39600), 0, INT64_C(0)},
     {8, 'L', INT64_C(1791079199), INT64_C(1791041399), 0, INT64_C(0)},
-    {8, 'L', INT64_C(1791080100), INT64_C(1791042300), 1, INT64_C(0)},
+    {8, 'L', INT64_C(1791080100), INT64_C(1791040500), 1, INT64_C(0)},
     {8, 'L', INT64_C(1791081000), INT64_C(1791041400), 0, INT64_C(0)},
     {8, 'O', INT64_C(5680281600), INT64_C(39600), 0, INT64_C(0)},
     {8, 'O', INT64_C(5688370799), INT64_C(39600), 0, INT64_C(0)},
@@ -461,7 +464,7 @@ static const struct footer_case {
     {8, 'O', INT64_C(5704097399), INT64_C(37800), 0, INT64_C(0)},
     {8, 'O', INT64_C(5704097400), INT64_C(39600), 0, INT64_C(0)},
     {8, 'L', INT64_C(5704135199), INT64_C(5704097399), 0, INT64_C(0)},
-    {8, 'L', INT64_C(5704136100), INT64_C(5704098300), 1, INT64_C(0)},
+    {8, 'L', INT64_C(5704136100), INT64_C(5704096500), 1, INT64_C(0)},
     {8, 'L', INT64_C(5704137000), INT64_C(5704097400), 0, INT64_C(0)},
 };
 
@@ -549,7 +552,8 @@ START_TEST(test_v1_file)
     ck_assert_int_eq(tl_tz_offset_at(tz, INT64_C(5000000000)), 0);
     int flags = -1;
     int64_t alt = 0;
-    ck_assert_int_eq(tl_tz_local_to_utc(tz, 1500, &flags, NULL), 1500); /* gap 1000..4600 */
+    /* gap 1000..4600: the following +1 h applies */
+    ck_assert_int_eq(tl_tz_local_to_utc(tz, 1500, &flags, NULL), -2100);
     ck_assert_int_eq(flags, TL_TZ_GAP);
     ck_assert_int_eq(tl_tz_local_to_utc(tz, 5500, &flags, &alt), 1900); /* 5000..8600 twice */
     ck_assert_int_eq(flags, TL_TZ_REPEAT);

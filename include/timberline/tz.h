@@ -36,10 +36,11 @@ const char *tl_tz_name(const tl_tz *tz);
 int32_t tl_tz_offset_at(const tl_tz *tz, int64_t utc_sec);
 
 /* Converts a local wall-clock time, expressed as seconds since 1970-01-01T00:00:00 as if it
- * were UTC, to real UTC seconds. In a gap the earlier offset (the one before the transition)
- * is applied and TL_TZ_GAP set; in a repeated hour the earlier occurrence (first offset) is
- * returned, TL_TZ_REPEAT set, and *alt_utc (if non-NULL) receives the later occurrence.
- * flags may be NULL. */
+ * were UTC, to real UTC seconds. In a spring-forward gap the FOLLOWING offset (the one in
+ * force after the transition, Python's fold=1) is applied and TL_TZ_GAP set, so Berlin
+ * 2026-03-29 02:30 gives 00:30Z; in a repeated hour the earlier occurrence (first offset) is
+ * returned, TL_TZ_REPEAT set, and *alt_utc (if non-NULL) receives the later occurrence (the
+ * caller picks by stream order, see tl_ts_resolve). flags may be NULL. Thread-safe. */
 int64_t tl_tz_local_to_utc(const tl_tz *tz, int64_t local_sec, int *flags, int64_t *alt_utc);
 
 #endif
