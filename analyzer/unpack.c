@@ -283,7 +283,7 @@ static la_ssize_t src_read_inner(struct archive *a, void *ud, const void **out)
             if (n < 0) {
                 s->failed = 1;
                 snprintf(s->errmsg, sizeof s->errmsg, "read error: %s", strerror(errno));
-                archive_set_error(a, EIO, "%s", s->errmsg);
+                if (a) archive_set_error(a, EIO, "%s", s->errmsg);
                 return -1;
             }
             if (n == 0) s->eof = 1;
@@ -307,7 +307,7 @@ static la_ssize_t src_read_inner(struct archive *a, void *ud, const void **out)
         snprintf(s->errmsg, sizeof s->errmsg, "%s", archive_error_string(s->parent)
                                                          ? archive_error_string(s->parent)
                                                          : "read error in the enclosing archive");
-        archive_set_error(a, EIO, "%s", s->errmsg);
+        if (a) archive_set_error(a, EIO, "%s", s->errmsg);
         return -1;
     }
     if (off > s->expect_off && s->expect_off >= 0) {

@@ -633,7 +633,8 @@ def bomb_is_stopped_fast_and_small():
     m = json.loads(read("out-bomb/manifest.json"))["evidence"][0]
     if m["status"] != "limit" or took > 60:
         raise AssertionError("bomb: %s in %.1f s" % (m["status"], took))
-    if rss_mib > 256:
+    # ASan's shadow memory and quarantine inflate RSS; the 256 MiB bound is for real builds
+    if rss_mib > 256 and "ASAN_OPTIONS" not in os.environ:
         raise AssertionError("peak RSS %.0f MiB" % rss_mib)
     print("     bomb: %.2f s, peak RSS of any scan so far %.0f MiB" % (took, rss_mib))
 
@@ -743,6 +744,10 @@ def damage_sweep():
               and not any(mm["status"] != "ok" for mm in walk_manifest(tops[n].get("members", [])).values())]
     if missed:
         raise AssertionError("truncations not reported as damage: %r" % missed)
+    # the worker isolates decoder crashes, but none of these inputs should cause one
+    crashed = [n for n, e in tops.items() if e["status"] in ("crashed", "hang")]
+    if crashed:
+        raise AssertionError("decoder crashed or hung on: %r" % crashed)
 
 
 def main():
