@@ -50,6 +50,14 @@ static void usage(FILE *f)
           "      --strict          exit 2 when any evidence item could not be read completely\n"
           "      --case ID         case identifier recorded in the manifest\n"
           "      --analyst NAME    analyst recorded in the manifest\n"
+          "      --tz-map FILE     lines 'GLOB ZONE': sources matching GLOB (fnmatch, whole\n"
+          "                        source) use ZONE instead of --tz\n"
+          "      --date-order O    dmy, mdy or ymd for NN/NN/YYYY dates (default: decided per\n"
+          "                        stream, month-first when nothing decides)\n"
+          "      --assume-year Y   year of the first year-less stamp of each stream (default:\n"
+          "                        inferred from the file's mtime)\n"
+          "      --since T         keep events at or after T (datetime or YYYY-MM-DD, UTC)\n"
+          "      --until T         keep events before T; events without a time are kept\n"
           "      --max-depth N     archive nesting levels to open (default 8)\n"
           "      --max-ratio N     stop a member expanding more than N times, judged after its\n"
           "                        first 64 MiB (default 1000)\n"
@@ -316,6 +324,62 @@ static int parse_size(const char *s, size_t *out)
     return 0;
 }
 
+/* --tz-map FILE: "GLOB ZONE" per line, '#' comments; the zones are loaded once here. */
+struct tz_map {
+    tl_tz_map_entry *entries;
+    tl_tz **zones;
+    size_t n;
+};
+
+static void tz_map_free(struct tz_map *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        free(m->entries[i].glob);
+        tl_tz_free(m->zones[i]);
+    }
+    free(m->entries);
+    free(m->zones);
+}
+
+static int load_tz_map(const char *path, struct tz_map *m)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "timberline: --tz-map %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    char line[4096];
+    int lineno = 0, rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *p = line;
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p == '#' || *p == '\n' || *p == '\r' || !*p) continue;
+        char glob[2048], zname[256];
+        if (sscanf(p, "%2047s %255s", glob, zname) != 2) {
+            fprintf(stderr, "timberline: %s:%d: expected 'GLOB ZONE'\n", path, lineno);
+            rc = -1;
+            break;
+        }
+        tl_tz *z = NULL;
+        tl_error err;
+        if (tl_tz_load(&z, zname, &err) != TL_OK) {
+            fprintf(stderr, "timberline: %s:%d: %s\n", path, lineno, err.msg);
+            rc = -1;
+            break;
+        }
+        m->entries = realloc(m->entries, (m->n + 1) * sizeof *m->entries);
+        m->zones = realloc(m->zones, (m->n + 1) * sizeof *m->zones);
+        if (!m->entries || !m->zones) abort();
+        m->entries[m->n].glob = strdup(glob);
+        m->entries[m->n].zone = z;
+        m->zones[m->n] = z;
+        m->n++;
+    }
+    fclose(f);
+    return rc;
+}
+
 /* "64G", "500M", "1024": bytes with an optional K/M/G/T (binary) suffix. */
 static int parse_bytes(const char *s, uint64_t *out)
 {
@@ -345,6 +409,9 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
         {"max-depth", required_argument, NULL, 'D'},  {"max-ratio", required_argument, NULL, 'R'},
         {"max-expand", required_argument, NULL, 'X'}, {"stall-timeout", required_argument, NULL, 'T'},
         {"binary", no_argument, NULL, 'B'},
+        {"tz-map", required_argument, NULL, 'M'},     {"date-order", required_argument, NULL, 'O'},
+        {"assume-year", required_argument, NULL, 'Y'}, {"since", required_argument, NULL, 'N'},
+        {"until", required_argument, NULL, 'U'},
         {NULL, 0, NULL, 0}};
     char **pattern_paths = NULL;
     size_t npatterns = 0;
@@ -355,6 +422,10 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
     tl_severity fail_sev = TL_SEV_INFO;
     tl_unpack_opts uo;
     tl_unpack_opts_default(&uo);
+    const char *tz_map_path = NULL;
+    tl_ts_date_order date_order = TL_TS_ORDER_AUTO;
+    int assume_year = 0, have_since = 0, have_until = 0;
+    int64_t since_us = 0, until_us = 0;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "p:o:j:qh", opts, NULL)) != -1) {
@@ -433,6 +504,35 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
             break;
         }
         case 'B': uo.binary = 1; break;
+        case 'M': tz_map_path = optarg; break;
+        case 'O':
+            if (tl_ts_parse_date_order(&date_order, optarg) != 0) {
+                fprintf(stderr, "timberline: --date-order wants dmy, mdy or ymd, got '%s'\n", optarg);
+                return EXIT_ERROR;
+            }
+            break;
+        case 'Y': {
+            size_t v;
+            if (parse_size(optarg, &v) || v < 1 || v > 9999) {
+                fprintf(stderr, "timberline: --assume-year wants a year, got '%s'\n", optarg);
+                return EXIT_ERROR;
+            }
+            assume_year = (int)v;
+            break;
+        }
+        case 'N':
+        case 'U': {
+            int64_t v;
+            if (tl_ts_parse_bound(&v, optarg) != 0) {
+                fprintf(stderr, "timberline: --%s wants 2026-01-03T12:00:01Z-style time or a date, "
+                                "got '%s'\n",
+                        c == 'N' ? "since" : "until", optarg);
+                return EXIT_ERROR;
+            }
+            if (c == 'N') since_us = v, have_since = 1;
+            else until_us = v, have_until = 1;
+            break;
+        }
         case 'h': usage(stdout); return EXIT_CLEAN;
         default: usage(stderr); return EXIT_ERROR;
         }
@@ -455,6 +555,7 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
     char *defpat = NULL;
     tl_scan_result res;
     memset(&res, 0, sizeof res);
+    struct tz_map tzmap = {NULL, NULL, 0};
     tl_error err;
     int64_t start = now_us();
 
@@ -468,6 +569,7 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
         fprintf(stderr, "timberline: --tz: %s\n", err.msg);
         goto done;
     }
+    if (tz_map_path && load_tz_map(tz_map_path, &tzmap) != 0) goto done;
     if (tl_evidence_contains(evidence, nevidence, out)) {
         fprintf(stderr, "timberline: --out '%s' is inside the evidence; write the report elsewhere\n",
                 out);
@@ -496,7 +598,9 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
     struct progress prog = {!quiet && isatty(2), 0};
     tl_scan_opts so = {.threads = threads, .zone = zone, .chunk_size = chunk,
                        .progress = on_progress, .progress_ctx = &prog, .exe = "/proc/self/exe",
-                       .unpack = uo};
+                       .unpack = uo, .date_order = date_order, .assume_year = assume_year,
+                       .have_since = have_since, .have_until = have_until, .since_us = since_us,
+                       .until_us = until_us, .tz_map = tzmap.entries, .ntz_map = tzmap.n};
     if (tl_scan_run(&so, set, evidence, nevidence, &res, &err) != TL_OK) {
         fprintf(stderr, "timberline: %s\n", err.msg);
         goto done;
@@ -545,6 +649,7 @@ done:
     tl_scan_result_free(&res);
     tl_pattern_set_free(set);
     tl_tz_free(zone);
+    tz_map_free(&tzmap);
     free(defpat);
     free(pattern_paths);
     return rc;

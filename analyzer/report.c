@@ -297,6 +297,21 @@ static void manifest_item(tl_buf *b, const tl_scan_result *res, size_t i, const 
     }
     tl_buf_printf(b, ", \"lines\": %llu, \"decoded_bytes\": %llu",
                   (unsigned long long)it->lines, (unsigned long long)it->decoded_bytes);
+    if (it->scanned) {
+        /* how times were read in this stream, and how the matched lines got theirs */
+        tl_buf_puts(b, ", \"timestamps\": {\"format\": ");
+        jstr(b, it->ts_format[0] ? it->ts_format : "none");
+        tl_buf_puts(b, ", \"date_order\": ");
+        jstr(b, it->ts_order[0] ? it->ts_order : NULL);
+        tl_buf_puts(b, ", \"zone\": ");
+        jstr(b, it->ts_zone);
+        tl_buf_printf(b, ", \"matched_lines\": {\"parsed\": %llu, \"inferred-year\": %llu, "
+                         "\"inherited\": %llu, \"none\": %llu}}",
+                      (unsigned long long)it->ts_counts[TL_TSQ_PARSED],
+                      (unsigned long long)it->ts_counts[TL_TSQ_INFERRED_YEAR],
+                      (unsigned long long)it->ts_counts[TL_TSQ_INHERITED],
+                      (unsigned long long)it->ts_counts[TL_TSQ_NONE]);
+    }
     if (first[i] != (size_t)-1) {
         tl_buf_puts(b, ", \"members\": [\n");
         for (size_t c = first[i]; c != (size_t)-1; c = next[c]) {
@@ -436,6 +451,11 @@ static int write_summary(const char *dir, const tl_scan_result *res, const tl_pa
         if (it->scanned) scanned++;
     }
     uint64_t by_sev[5] = {0}, with_ts = 0;
+    tl_buf filtered = TL_BUF_INIT; /* only behind --since/--until, so plain runs keep their bytes */
+    tl_buf_puts(&filtered, "");
+    if (res->filtered)
+        tl_buf_printf(&filtered, ", \"events_outside_since_until\": %llu",
+                      (unsigned long long)res->filtered);
     int64_t tmin = 0, tmax = 0;
     for (size_t i = 0; i < res->timeline.n; i++) {
         const tl_event *ev = &res->timeline.ev[i];
@@ -448,11 +468,11 @@ static int write_summary(const char *dir, const tl_scan_result *res, const tl_pa
     tl_buf_printf(&b,
                   "{\n  \"schema_version\": %d,\n  \"complete\": true,\n  \"counts\": {\"files\": "
                   "%llu, \"members\": %llu, \"streams_scanned\": %llu, \"bytes\": %llu, \"lines\": "
-                  "%llu, \"events\": %zu, \"events_without_timestamp\": %llu, \"rules\": %zu},\n",
+                  "%llu, \"events\": %zu, \"events_without_timestamp\": %llu, \"rules\": %zu%s},\n",
                   TL_SCHEMA_VERSION, (unsigned long long)files, (unsigned long long)members,
                   (unsigned long long)scanned,
                   (unsigned long long)res->bytes, (unsigned long long)res->lines, res->timeline.n,
-                  (unsigned long long)(res->timeline.n - with_ts), nrules);
+                  (unsigned long long)(res->timeline.n - with_ts), nrules, filtered.data);
     tl_buf_puts(&b, "  \"evidence_status\": {");
     int first = 1;
     for (int s = 0; s <= TL_EV_PENDING; s++) {
@@ -506,6 +526,7 @@ static int write_summary(const char *dir, const tl_scan_result *res, const tl_pa
     tl_buf_printf(&b, "%s]\n}\n", nw ? "\n  " : "");
     free(order);
     free(st);
+    tl_buf_free(&filtered);
     struct outfile o;
     int rc = out_open(&o, dir, "summary.json", err);
     if (rc == TL_OK) {

@@ -11,6 +11,7 @@
 #include "timberline/scan.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -57,6 +58,14 @@ struct job {
     /* worker results */
     tl_line *lines;
     size_t nlines, lines_cap;
+    tl_line *entries;       /* lines with CloudTrail record files split (when use_entries) */
+    uint32_t *lnum;         /* chunk line index of each entry */
+    size_t nentries, entries_cap;
+    int use_entries;
+    uint32_t *ev_entry;     /* entry index of each event */
+    struct month_step *steps;
+    size_t steps_cap;
+    const tl_ts_hint *hint; /* the stream's detected format; owned by the stream context */
     size_t nterminated;  /* lines ending in '\n' */
     tl_match_result res;
     tl_event *events;    /* one per hit, line = chunk line index, offset = decoded offset */
@@ -94,6 +103,9 @@ struct stream_ctx {
     uint64_t long_line_dec_pending; /* same, as known to the reader when cutting pieces */
     int ends_unterminated;  /* the stream's last byte is not '\n' */
     int from_member;        /* fed by the unpack worker: status and hashes come from it */
+    const tl_tz *zone;      /* --tz, or the --tz-map entry matching the source */
+    tl_ts_hint hint;        /* detected from the first chunk; read by the workers */
+    int hint_ready;
 };
 
 struct worker {
@@ -169,16 +181,224 @@ static void make_message(struct job *j, const tl_line *L, const tl_hit *h, tl_ev
     ev->flags |= TL_FLAG_MESSAGE_TRUNCATED;
 }
 
+/* CloudTrail delivers one JSON object per file, {"Records":[{...},{...}]} on a single line:
+ * each record becomes its own entry for matching and timing, keeping the file's line number
+ * and its own byte offset. */
+static const char RECORDS[] = "{\"Records\":[";
+
+static size_t json_object_end(const char *p, size_t i, size_t n)
+{
+    int depth = 0, str = 0;
+    for (; i < n; i++) {
+        char c = p[i];
+        if (str) {
+            if (c == '\\') i++;
+            else if (c == '"') str = 0;
+        } else if (c == '"') {
+            str = 1;
+        } else if (c == '{') {
+            depth++;
+        } else if (c == '}') {
+            if (--depth == 0) return i + 1;
+        }
+    }
+    return 0;
+}
+
+static void push_entry(struct job *j, tl_line e, uint32_t lnum)
+{
+    if (j->nentries == j->entries_cap) {
+        j->entries_cap = j->entries_cap ? j->entries_cap * 2 : 4096;
+        j->entries = tl_xrealloc(j->entries, j->entries_cap * sizeof *j->entries);
+        j->lnum = tl_xrealloc(j->lnum, j->entries_cap * sizeof *j->lnum);
+    }
+    j->entries[j->nentries] = e;
+    j->lnum[j->nentries] = lnum;
+    j->nentries++;
+}
+
+/* Builds the entry table the matcher sees: the lines, with CloudTrail record files split. */
+static void build_entries(struct job *j)
+{
+    j->nentries = 0;
+    int any = 0;
+    for (size_t li = 0; li < j->nlines && !any; li++)
+        if (j->lines[li].len > sizeof RECORDS &&
+            memcmp(j->buf + j->lines[li].start, RECORDS, sizeof RECORDS - 1) == 0)
+            any = 1;
+    if (!any) {
+        j->use_entries = 0;
+        return;
+    }
+    j->use_entries = 1;
+    for (size_t li = 0; li < j->nlines; li++) {
+        tl_line L = j->lines[li];
+        const char *p = j->buf + L.start;
+        if (L.len <= sizeof RECORDS || memcmp(p, RECORDS, sizeof RECORDS - 1) != 0) {
+            push_entry(j, L, (uint32_t)li);
+            continue;
+        }
+        size_t first = j->nentries, i = sizeof RECORDS - 1;
+        int ok = 1;
+        for (;;) {
+            while (i < L.len && (p[i] == ' ' || p[i] == ',' || p[i] == '\t')) i++;
+            if (i >= L.len || p[i] == ']') break;
+            if (p[i] != '{') {
+                ok = 0;
+                break;
+            }
+            size_t e = json_object_end(p, i, L.len);
+            if (!e) {
+                ok = 0;
+                break;
+            }
+            push_entry(j, (tl_line){L.start + (uint32_t)i, (uint32_t)(e - i)}, (uint32_t)li);
+            i = e;
+        }
+        if (!ok || j->nentries == first) { /* not what it looked like: keep the line whole */
+            j->nentries = first;
+            push_entry(j, L, (uint32_t)li);
+        }
+    }
+}
+
+static int yearless_format(tl_ts_format f)
+{
+    return f == TL_TSF_RFC3164 || f == TL_TSF_LOGCAT || f == TL_TSF_MMDD_DOT || f == TL_TSF_GLOG;
+}
+
+struct month_step {
+    uint32_t entry;
+    int month;
+};
+
+/* Time facts of a chunk with full parsing only where needed: on hit entries, on the entries
+ * an inheriting hit reaches back to, on the chunk's last stamped entry, and (for year-less
+ * streams) on entries whose leading bytes differ from the previous one's, which is where the
+ * month can change. */
+static void chunk_times(struct job *j, const tl_line *E, size_t n, const uint32_t *lnum)
+{
+    (void)lnum;
+    j->have_first_yl = j->have_last_yl = j->have_last_ts = 0;
+    j->rollovers = 0;
+    if (j->piece && !j->piece_first) {
+        for (size_t i = 0; i < j->nevents; i++) j->times[i].src = TS_LINE_OF_PIECE;
+        return;
+    }
+    const tl_ts_hint *hint = j->hint;
+    /* year-less streams: where the month changes (cheap: compare leading bytes first) */
+    size_t nsteps = 0;
+    struct month_step *steps = j->steps;
+    int yl = hint && yearless_format(hint->format);
+    if (yl) {
+        const char *prev = NULL;
+        uint32_t prevlen = 0;
+        for (size_t k = 0; k < n; k++) {
+            const char *p = j->buf + E[k].start;
+            uint32_t len = E[k].len;
+            if (prev && len >= 6 && prevlen >= 6 && memcmp(p, prev, 6) == 0 && hint->field == 0)
+                continue; /* same leading bytes: same month */
+            prev = p, prevlen = len;
+            tl_ts t;
+            if (tl_ts_parse_line_hinted(p, len, j->zone, hint, &t) != TL_TS_YEARLESS) continue;
+            if (nsteps && steps[nsteps - 1].month == t.month) continue;
+            if (nsteps == j->steps_cap) {
+                j->steps_cap = j->steps_cap ? 2 * j->steps_cap : 64;
+                j->steps = steps = tl_xrealloc(j->steps, j->steps_cap * sizeof *steps);
+            }
+            steps[nsteps++] = (struct month_step){(uint32_t)k, t.month};
+            if (nsteps == 1) {
+                j->first_yl = t;
+                j->have_first_yl = 1;
+            }
+        }
+    }
+    /* roll-overs up to and including entry k */
+    size_t sp = 0;
+    uint32_t roll = 0;
+#define ROLL_AT(k)                                                                             \
+    do {                                                                                       \
+        while (sp < nsteps && steps[sp].entry <= (k)) {                                        \
+            if (sp > 0 && steps[sp - 1].month - steps[sp].month >= 6) roll++;                  \
+            sp++;                                                                              \
+        }                                                                                      \
+    } while (0)
+    int have_stamp = 0;
+    tl_ts stamp = {0};
+    uint32_t stamp_roll = 0;
+    size_t lower = 0; /* entries below this were looked at already */
+    size_t cached = (size_t)-1;
+    tl_ts own = {0};
+    for (size_t i = 0; i < j->nevents; i++) {
+        size_t li = j->ev_entry[i];
+        struct hit_time *t = &j->times[i];
+        if (li != cached) {
+            tl_ts_parse_line_hinted(j->buf + E[li].start, E[li].len, j->zone, hint, &own);
+            cached = li;
+        }
+        if (own.kind != TL_TS_NONE) {
+            ROLL_AT(li);
+            t->src = TS_OWN, t->ts = own, t->rollovers = roll;
+            stamp = own, have_stamp = 1, stamp_roll = roll;
+        } else {
+            for (size_t k = li; k-- > lower;) {
+                tl_ts b;
+                if (tl_ts_parse_line_hinted(j->buf + E[k].start, E[k].len, j->zone, hint, &b) !=
+                    TL_TS_NONE) {
+                    ROLL_AT(k);
+                    stamp = b, have_stamp = 1, stamp_roll = roll;
+                    break;
+                }
+            }
+            if (have_stamp) t->src = TS_INHERIT_CHUNK, t->ts = stamp, t->rollovers = stamp_roll;
+            else t->src = TS_INHERIT_PREV;
+        }
+        if (li + 1 > lower) lower = li + 1;
+    }
+    /* the chunk's last stamped entry, for the next chunk to inherit */
+    for (size_t k = n; k-- > lower;) {
+        tl_ts b;
+        if (tl_ts_parse_line_hinted(j->buf + E[k].start, E[k].len, j->zone, hint, &b) !=
+            TL_TS_NONE) {
+            ROLL_AT(k);
+            stamp = b, have_stamp = 1, stamp_roll = roll;
+            break;
+        }
+    }
+    ROLL_AT((uint32_t)n);
+#undef ROLL_AT
+    j->rollovers = roll;
+    if (have_stamp) {
+        j->last_ts = stamp;
+        j->last_ts_roll = stamp_roll;
+        j->have_last_ts = 1;
+    }
+    if (have_stamp && stamp.kind == TL_TS_YEARLESS) {
+        j->last_yl = stamp, j->have_last_yl = 1;
+    } else if (nsteps) {
+        j->last_yl = j->first_yl; /* month only matters for the roll-over check */
+        j->last_yl.month = steps[nsteps - 1].month;
+        j->have_last_yl = 1;
+    }
+    if (!yl && have_stamp && stamp.kind == TL_TS_YEARLESS && !j->have_first_yl) {
+        j->first_yl = stamp; /* no hint: the one stamp we know */
+        j->have_first_yl = 1;
+    }
+}
+
 static void work(void *ctx, void *arg)
 {
     struct worker *w = ctx;
     struct job *j = arg;
     build_lines(j);
+    build_entries(j);
+    const tl_line *E = j->use_entries ? j->entries : j->lines;
+    size_t n = j->use_entries ? j->nentries : j->nlines;
     tl_match_result_reset(&j->res);
     unsigned edges = 0;
     if (j->piece && !j->piece_first) edges |= TL_MATCH_NOTBOL;
     if (j->piece && !j->piece_last) edges |= TL_MATCH_NOTEOL;
-    tl_matcher_run(w->m, j->buf, j->len, j->lines, j->nlines, edges, &j->res);
+    tl_matcher_run(w->m, j->buf, j->len, E, n, edges, &j->res);
     const tl_pattern_set *set = w->set;
 
     j->nevents = 0;
@@ -186,62 +406,37 @@ static void work(void *ctx, void *arg)
         j->events_cap = j->res.nhits;
         j->events = tl_xrealloc(j->events, j->events_cap * sizeof *j->events);
         j->times = tl_xrealloc(j->times, j->events_cap * sizeof *j->times);
+        j->ev_entry = tl_xrealloc(j->ev_entry, j->events_cap * sizeof *j->ev_entry);
     }
-    j->have_first_yl = j->have_last_yl = j->have_last_ts = 0;
-    j->rollovers = 0;
-    size_t h = 0;
-    int parse = !j->piece || j->piece_first;
-    for (size_t li = 0; li < j->nlines; li++) {
-        const tl_line *L = &j->lines[li];
-        tl_ts ts = {0};
-        if (parse) tl_ts_parse_line(j->buf + L->start, L->len, j->zone, &ts);
-        if (ts.kind == TL_TS_YEARLESS) {
-            if (j->have_last_yl && tl_ts_is_year_rollover(&j->last_yl, &ts)) j->rollovers++;
-            if (!j->have_first_yl) j->first_yl = ts, j->have_first_yl = 1;
-            j->last_yl = ts, j->have_last_yl = 1;
-        }
-        if (ts.kind != TL_TS_NONE) {
-            j->last_ts = ts;
-            j->last_ts_roll = j->rollovers;
-            j->have_last_ts = 1;
-        }
-        for (; h < j->res.nhits && j->res.hits[h].line == li; h++) {
-            const tl_hit *hit = &j->res.hits[h];
-            tl_event *ev = &j->events[j->nevents];
-            struct hit_time *t = &j->times[j->nevents];
-            j->nevents++;
-            memset(ev, 0, sizeof *ev);
-            ev->rule = hit->rule;
-            ev->line = li;
-            ev->offset = j->base_dec + L->start;
-            if (L->len > LONG_LINE || j->piece) ev->flags |= TL_FLAG_LONG_LINE;
-            make_message(j, L, hit, ev);
-            ev->indicator = copy_capped(j->buf + L->start + hit->start, hit->end - hit->start,
-                                        &ev->indicator_len);
-            if (hit->caps != UINT32_MAX) {
-                /* capnames are sorted, so fields come out sorted by key */
-                const tl_rule *r = tl_pattern_set_rule(set, hit->rule);
-                const uint32_t *cp = &j->res.caps[hit->caps];
-                ev->fields = tl_xcalloc(r->ncapnames, sizeof *ev->fields);
-                for (size_t k = 0; k < r->ncapnames; k++) {
-                    if (cp[2 * k] == UINT32_MAX) continue;
-                    tl_field *f = &ev->fields[ev->nfields++];
-                    f->name = r->capnames[k];
-                    f->value = copy_capped(j->buf + L->start + cp[2 * k], cp[2 * k + 1] - cp[2 * k],
-                                           &f->len);
-                }
-            }
-            if (!parse) {
-                t->src = TS_LINE_OF_PIECE;
-            } else if (ts.kind != TL_TS_NONE) {
-                t->src = TS_OWN, t->ts = ts, t->rollovers = j->rollovers;
-            } else if (j->have_last_ts) {
-                t->src = TS_INHERIT_CHUNK, t->ts = j->last_ts, t->rollovers = j->last_ts_roll;
-            } else {
-                t->src = TS_INHERIT_PREV;
+    for (size_t h = 0; h < j->res.nhits; h++) {
+        const tl_hit *hit = &j->res.hits[h];
+        const tl_line *L = &E[hit->line];
+        tl_event *ev = &j->events[j->nevents];
+        j->ev_entry[j->nevents] = hit->line;
+        j->nevents++;
+        memset(ev, 0, sizeof *ev);
+        ev->rule = hit->rule;
+        ev->line = j->use_entries ? j->lnum[hit->line] : hit->line;
+        ev->offset = j->base_dec + L->start;
+        if (L->len > LONG_LINE || j->piece) ev->flags |= TL_FLAG_LONG_LINE;
+        make_message(j, L, hit, ev);
+        ev->indicator = copy_capped(j->buf + L->start + hit->start, hit->end - hit->start,
+                                    &ev->indicator_len);
+        if (hit->caps != UINT32_MAX) {
+            /* capnames are sorted, so fields come out sorted by key */
+            const tl_rule *r = tl_pattern_set_rule(set, hit->rule);
+            const uint32_t *cp = &j->res.caps[hit->caps];
+            ev->fields = tl_xcalloc(r->ncapnames, sizeof *ev->fields);
+            for (size_t k = 0; k < r->ncapnames; k++) {
+                if (cp[2 * k] == UINT32_MAX) continue;
+                tl_field *f = &ev->fields[ev->nfields++];
+                f->name = r->capnames[k];
+                f->value = copy_capped(j->buf + L->start + cp[2 * k], cp[2 * k + 1] - cp[2 * k],
+                                       &f->len);
             }
         }
     }
+    chunk_times(j, E, n, j->use_entries ? j->lnum : NULL);
 }
 
 /* ---------------------------------------------------------------- owner side */
@@ -273,6 +468,14 @@ static void warn(struct engine *e, const char *fmt, ...)
     out->warnings[out->nwarnings++] = tl_xstrdup(msg);
 }
 
+/* --tz-map: the first glob matching the whole source decides; else --tz. */
+static const tl_tz *zone_for(struct engine *e, const char *source)
+{
+    for (size_t i = 0; i < e->opts->ntz_map; i++)
+        if (fnmatch(e->opts->tz_map[i].glob, source, 0) == 0) return e->opts->tz_map[i].zone;
+    return e->opts->zone;
+}
+
 static struct job *get_job(struct engine *e)
 {
     struct job *j;
@@ -301,6 +504,10 @@ static void free_job(struct job *j)
 {
     free(j->buf);
     free(j->lines);
+    free(j->entries);
+    free(j->lnum);
+    free(j->ev_entry);
+    free(j->steps);
     tl_match_result_free(&j->res);
     for (size_t i = 0; i < j->nevents; i++) tl_event_clear(&j->events[i]);
     free(j->events);
@@ -350,27 +557,41 @@ static void finish_stream(struct engine *e, struct stream_ctx *sc)
     tl_evidence_item *it = &e->out->evidence.items[sc->item];
     long_flush(sc);
     int year0 = 0;
-    if (sc->have_last_yl)
-        year0 = tl_ts_infer_last_year(&sc->last_yl, it->mtime_sec, e->opts->zone) - (int)sc->rel;
+    if (sc->have_last_yl || e->opts->assume_year)
+        year0 = tl_ts_base_year(&sc->last_yl, sc->rel, it->mtime_sec, sc->zone,
+                                e->opts->assume_year);
+    /* in stream order: a repeated autumn hour is resolved by whether time went backwards */
+    tl_ts_seq seq = {0, 0};
+    uint64_t kept = 0;
     for (size_t i = 0; i < sc->npend; i++) {
         tl_event *ev = &sc->pend[i];
         const tl_ts *ts = &sc->pend_ts[i];
         int flags = 0;
         if (ev->quality != TL_TSQ_NONE) {
-            if (ts->kind == TL_TS_YEARLESS) {
-                ev->ts_us = tl_ts_yearless_to_utc(ts, year0 + (int)sc->pend_rel[i], e->opts->zone,
-                                                  &flags);
-            } else {
-                ev->ts_us = ts->us;
-                flags = ts->flags;
-            }
+            ev->ts_us = tl_ts_resolve(&seq, ts, year0 + (int)sc->pend_rel[i], sc->zone, &flags);
             if (flags & TL_TZ_GAP) ev->flags |= TL_FLAG_DST_GAP;
             if (flags & TL_TZ_REPEAT) ev->flags |= TL_FLAG_DST_REPEAT;
         }
+        it->ts_counts[ev->quality]++;
+        /* --since (inclusive) / --until (exclusive); events without a time are kept */
+        if (ev->quality != TL_TSQ_NONE &&
+            ((e->opts->have_since && ev->ts_us < e->opts->since_us) ||
+             (e->opts->have_until && ev->ts_us >= e->opts->until_us))) {
+            e->out->filtered++;
+            tl_event_clear(ev);
+            continue;
+        }
         ev->seq = e->seq++;
         tl_timeline_push(&e->out->timeline, ev);
+        kept++;
     }
-    e->prog.events += sc->npend;
+    e->prog.events += kept;
+    if (sc->hint_ready) {
+        snprintf(it->ts_format, sizeof it->ts_format, "%s", tl_ts_format_name(sc->hint.format));
+        snprintf(it->ts_order, sizeof it->ts_order, "%s (%s)", tl_ts_date_order_name(sc->hint.order),
+                 tl_ts_order_source_name(sc->hint.order_source));
+    }
+    it->ts_zone = tl_tz_name(sc->zone);
     uint64_t raw = 0, decoded = 0;
     char *msg = NULL;
     tl_ev_status st = TL_EV_OK;
@@ -522,6 +743,7 @@ static void scan_stream(struct engine *e, size_t idx, tl_stream *st, int from_me
     sc->item = idx;
     sc->st = st;
     sc->from_member = from_member;
+    sc->zone = zone_for(e, e->out->evidence.items[idx].source);
     size_t chunk = e->chunk;
     size_t carry_len = 0;
     uint64_t carry_dec = 0;
@@ -543,6 +765,13 @@ static void scan_stream(struct engine *e, size_t idx, tl_stream *st, int from_me
             }
         }
         j->base_dec = carry_dec;
+        if (!sc->hint_ready) {
+            /* the stream's format, day/month order and stamp position, from its first lines */
+            tl_ts_detect(&sc->hint, j->buf, n, e->opts->date_order);
+            sc->hint_ready = 1;
+        }
+        j->hint = &sc->hint;
+        j->zone = sc->zone;
         size_t cut, keep_from;
         if (in_long) {
             const char *nl = memchr(j->buf, '\n', n);

@@ -56,6 +56,12 @@ typedef struct tl_evidence_item {
     char format[32];    /* archive/compression format ("tar+gzip", "zip", ...); "" for plain */
     char content_sha256[65]; /* of the decompressed stream; "" when same as sha256 or unread */
     int scanned;        /* text was read from it */
+    /* timestamps of a scanned stream: detected format, date order, zone, and how the matched
+     * lines got their time (indexed by tl_ts_quality: none, parsed, inferred-year, inherited) */
+    char ts_format[24];
+    char ts_order[40];
+    const char *ts_zone; /* borrowed from the zone */
+    uint64_t ts_counts[4];
 } tl_evidence_item;
 
 typedef struct tl_evidence_list {

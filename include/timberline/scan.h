@@ -10,8 +10,15 @@
 #include "timberline/evidence.h"
 #include "timberline/pattern.h"
 #include "timberline/timeline.h"
+#include "timberline/timestamp.h"
 #include "timberline/tz.h"
 #include "timberline/unpack.h"
+
+/* One --tz-map line: an fnmatch(3) glob over the whole source, and its zone (borrowed). */
+typedef struct tl_tz_map_entry {
+    char *glob;
+    const tl_tz *zone;
+} tl_tz_map_entry;
 
 /* Progress snapshot handed to the progress callback (owner thread). */
 typedef struct tl_scan_progress {
@@ -29,6 +36,12 @@ typedef struct tl_scan_opts {
     void *progress_ctx;
     const char *exe;        /* this program, for the unpack worker ("/proc/self/exe") */
     tl_unpack_opts unpack;  /* caps and watchdog for archives and compressed files */
+    tl_ts_date_order date_order; /* --date-order (TL_TS_ORDER_AUTO: decide per stream) */
+    int assume_year;        /* --assume-year for year-less stamps; 0 = infer from mtime */
+    int have_since, have_until;
+    int64_t since_us, until_us; /* --since (inclusive) / --until (exclusive), UTC */
+    const tl_tz_map_entry *tz_map; /* --tz-map: first glob matching a source picks its zone */
+    size_t ntz_map;
 } tl_scan_opts;
 
 /* A problem worth telling the investigator that is not an item status (a rule that gave up
@@ -40,6 +53,7 @@ typedef struct tl_scan_result {
     size_t nwarnings;
     uint64_t match_problems;   /* (line, rule) pairs PCRE2 could not decide */
     uint64_t lines, bytes;     /* decoded lines and bytes scanned */
+    uint64_t filtered;         /* events outside --since/--until, dropped */
 } tl_scan_result;
 
 /* Scans `args` (files/directories). Returns TL_ENOTFOUND/TL_EIO when an argument cannot be
