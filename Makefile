@@ -108,6 +108,7 @@ install: $(BIN)
 fixtures:
 	python3 scripts/make-fixtures.py
 	python3 scripts/make-archive-fixtures.py
+	python3 scripts/make-ts-fixtures.py
 	python3 scripts/make-demo-case.py
 
 fmt:

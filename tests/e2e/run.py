@@ -55,6 +55,14 @@ def setup():
     for d in ("case", "patterns", "badpatterns", "tz", "onlybinary"):
         shutil.copytree(os.path.join(REPO, "fixtures", "e2e", d), os.path.join(WORK, d), symlinks=True)
     shutil.copytree(os.path.join(REPO, "fixtures", "archives"), os.path.join(WORK, "archives"))
+    shutil.copytree(os.path.join(REPO, "fixtures", "timestamps"), os.path.join(WORK, "ts"))
+    os.rename(os.path.join(WORK, "ts", "expected.json"), os.path.join(WORK, "ts-expected.json"))
+    for n, m in json.load(open(os.path.join(WORK, "ts-expected.json")))["mtimes"].items():
+        os.utime(os.path.join(WORK, "ts", n), (m, m))
+    with open(os.path.join(WORK, "hit.rules"), "w") as f:
+        f.write("[rule hit]\nseverity = low\nregex = HIT\ntest.match = a HIT\ntest.nomatch = a hit\n")
+    with open(os.path.join(WORK, "every-line.rules"), "w") as f:
+        f.write("[rule every-line]\nseverity = info\nregex = .\ntest.match = x\ntest.nomatch =\n")
     for n in os.listdir(os.path.join(WORK, "archives")):
         t = 1767441600 + 7200  # 2026-01-03T14:00:00Z: the seizure time of the archives
         os.utime(os.path.join(WORK, "archives", n), (t, t))
@@ -748,6 +756,91 @@ def damage_sweep():
     crashed = [n for n, e in tops.items() if e["status"] in ("crashed", "hang")]
     if crashed:
         raise AssertionError("decoder crashed or hung on: %r" % crashed)
+
+
+# ---------------------------------------------------------------- timestamps
+
+@test
+def every_timestamp_format_exact():
+    exp = json.load(open(os.path.join(WORK, "ts-expected.json")))["files"]
+    run(["scan", "-q", "-p", "hit.rules", "-o", "out-ts", "ts"], expect=1)
+    evs = events("out-ts")
+    seen = {}
+    for e in evs:
+        name = e["source"].split("/")[-1]
+        if name == "cloudtrail.json":
+            continue
+        want = exp[name][e["line"] - 1]
+        if e["datetime"] != want:
+            raise AssertionError("%s:%d: %s, expected %s (%s)" % (name, e["line"], e["datetime"], want, e["message"][:90]))
+        seen[name] = seen.get(name, 0) + 1
+    # CloudTrail: one line, each record its own event, in record order by byte offset
+    ct = sorted((e for e in evs if e["source"].endswith("cloudtrail.json")), key=lambda e: e["offset"])
+    if [e["datetime"] for e in ct] != exp["cloudtrail.json"][0] or any(e["line"] != 1 for e in ct):
+        raise AssertionError("CloudTrail records: %r" % [(e["line"], e["offset"], e["datetime"]) for e in ct][:5])
+    for name, lines in exp.items():
+        if name != "cloudtrail.json" and seen.get(name, 0) != sum(1 for l in lines if l is not None or name == "dmesg.log"):
+            raise AssertionError("%s: %d events checked" % (name, seen.get(name, 0)))
+    if len(exp) < 20:
+        raise AssertionError("only %d format fixtures" % len(exp))
+
+
+@test
+def every_line_rule_gets_real_times():
+    run(["scan", "-q", "-p", "every-line.rules", "-o", "out-ts-all", "ts"], expect=1)
+    per = {}
+    for e in events("out-ts-all"):
+        name = e["source"].split("/")[-1]
+        good, total = per.get(name, (0, 0))
+        per[name] = (good + (e["ts_quality"] in ("parsed", "inferred-year")), total + 1)
+    for name, (good, total) in per.items():
+        if name != "dmesg.log" and good < 0.99 * total:
+            raise AssertionError("%s: %d of %d events parsed or inferred" % (name, good, total))
+    m = json.loads(read("out-ts-all/manifest.json"))
+    st = {e["source"].split("/")[-1]: e["timestamps"] for e in m["evidence"]}
+    if st["dmy-dates.log"]["date_order"] != "dmy (evidence)" or st["syslog-rfc3164.log"]["format"] != "rfc3164":
+        raise AssertionError("manifest time facts: %r" % st["dmy-dates.log"])
+
+
+@test
+def dst_repeat_by_stream_order_and_tz_map():
+    os.makedirs(os.path.join(WORK, "sites", "berlin"), exist_ok=True)
+    os.makedirs(os.path.join(WORK, "sites", "denver"), exist_ok=True)
+    with open(os.path.join(WORK, "sites", "berlin", "app.log"), "w") as f:
+        f.write("2026-10-25 02:30:00 HIT first pass\n2026-10-25 02:45:00 HIT\n"
+                "2026-10-25 02:15:00 HIT clocks went back\n2026-03-29 02:30:00 HIT in the gap\n")
+    with open(os.path.join(WORK, "sites", "denver", "app.log"), "w") as f:
+        f.write("2026-01-03 05:00:00 HIT mountain time\n")
+    with open(os.path.join(WORK, "tzmap.txt"), "w") as f:
+        f.write("# site zones\n*/berlin/* Europe/Berlin\n*/denver/*  America/Denver\n")
+    run(["scan", "-q", "--tz-map", "tzmap.txt", "-p", "hit.rules", "-o", "out-dst", "sites"], expect=1)
+    got = {(e["source"].split("/")[1], e["line"]): (e["datetime"], e["flags"]) for e in events("out-dst")}
+    want = {("berlin", 1): ("2026-10-25T00:30:00.000000+00:00", ["dst-repeat"]),
+            ("berlin", 2): ("2026-10-25T00:45:00.000000+00:00", ["dst-repeat"]),
+            ("berlin", 3): ("2026-10-25T01:15:00.000000+00:00", ["dst-repeat"]),
+            ("berlin", 4): ("2026-03-29T00:30:00.000000+00:00", ["dst-gap"]),
+            ("denver", 1): ("2026-01-03T12:00:00.000000+00:00", [])}
+    if got != want:
+        raise AssertionError("got %r" % got)
+
+
+@test
+def since_until_and_assume_year():
+    run(["scan", "-q", "--since", "2026-07-01", "-p", "patterns", "-o", "out-since", "tz"], expect=1)
+    evs = events("out-since")
+    if [e["indicator"] for e in evs] != ["NEEDLE-1#"]:
+        raise AssertionError("--since kept %r" % [e["indicator"] for e in evs])
+    if json.loads(read("out-since/summary.json"))["counts"].get("events_outside_since_until") != 1:
+        raise AssertionError("filtered events not counted")
+    run(["scan", "-q", "--until", "2026-07-01T00:00:00Z", "-p", "patterns", "-o", "out-until", "tz"], expect=1)
+    if [e["indicator"] for e in events("out-until")] != ["NEEDLE-2#"]:
+        raise AssertionError("--until")
+    run(["scan", "-q", "--assume-year", "2024", "-p", "hit.rules", "-o", "out-year", "ts/syslog-rfc3164.log"], expect=1)
+    evs = events("out-year")
+    if not evs[0]["datetime"].startswith("2024-12-31") or not evs[-1]["datetime"].startswith("2025-01-01"):
+        raise AssertionError("--assume-year: %s .. %s" % (evs[0]["datetime"], evs[-1]["datetime"]))
+    run(["scan", "-q", "--since", "yesterday", "-p", "patterns", "-o", "out-bad-since", "tz"], expect=2)
+    run(["scan", "-q", "--date-order", "ydm", "-p", "patterns", "-o", "out-bad-order", "tz"], expect=2)
 
 
 def main():
