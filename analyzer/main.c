@@ -20,6 +20,9 @@
 #include "timberline/tz.h"
 #include "timberline/unpack.h"
 #include "timberline/verify.h"
+#include "timberline/baseline.h"
+#include "timberline/junit.h"
+#include "timberline/lint.h"
 
 #define TL_VERSION "0.1.0"
 
@@ -32,7 +35,7 @@ enum { EXIT_CLEAN = 0, EXIT_HITS = 1, EXIT_ERROR = 2 };
 static void usage(FILE *f)
 {
     fputs("usage: timberline scan [options] EVIDENCE...\n"
-          "       timberline patterns check PATH...\n"
+          "       timberline patterns check [--junit FILE] PATH...\n"
           "       timberline verify REPORT_DIR [--evidence-root DIR]\n"
           "       timberline --version | --help\n"
           "\n"
@@ -64,6 +67,10 @@ static void usage(FILE *f)
           "      --max-expand SIZE stop a member past SIZE bytes (default 64G; K/M/G suffixes)\n"
           "      --stall-timeout S kill a decoder that makes no progress for S seconds (default 30)\n"
           "      --binary          scan binary files and members too\n"
+          "      --baseline DIR    a previous report: its events are marked \"new\": false, new ones go\n"
+          "                        to new_events.jsonl, and only new events count for the exit code\n"
+          "      --junit FILE      also write JUnit XML: one testcase per rule, failed when it hit\n"
+          "                        at or above --fail-on\n"
           "      --chunk-size N    bytes per work unit (default 4194304; for tests and tuning)\n"
           "  -q, --quiet           no progress line and no summary\n"
           "\n"
@@ -162,24 +169,55 @@ static int load_patterns(tl_pattern_set *set, char **paths, size_t n, int for_sc
 
 struct check_ctx {
     int passed, failed;
+    tl_junit *junit;
 };
 
 static void on_test(void *ctx, const tl_rule *r, const tl_rule_test *t, int passed, const char *why)
 {
     struct check_ctx *c = ctx;
+    char name[512], fail[1024];
+    snprintf(name, sizeof name, "%s: %s line %d", r->id,
+             t->expect_match ? "test.match" : "test.nomatch", t->src_line);
+    snprintf(fail, sizeof fail, "%s:%d: rule '%s': %s %s: %s", r->file, t->src_line, r->id,
+             t->expect_match ? "test.match" : "test.nomatch", why, t->line);
+    if (c->junit) tl_junit_add(c->junit, r->file, name, passed ? NULL : why, passed ? NULL : fail);
     if (passed) {
         c->passed++;
         return;
     }
     c->failed++;
-    printf("FAIL %s:%d: rule '%s': %s %s: %s\n", r->file, t->src_line, r->id,
-           t->expect_match ? "test.match" : "test.nomatch", why, t->line);
+    printf("FAIL %s\n", fail);
+}
+
+static void on_lint(void *ctx, const tl_rule *r, const char *what)
+{
+    struct check_ctx *c = ctx;
+    char fail[1024], name[512];
+    snprintf(fail, sizeof fail, "%s:%d: rule '%s': lint: %s", r->file, r->line, r->id, what);
+    snprintf(name, sizeof name, "%s: lint", r->id);
+    printf("FAIL %s\n", fail);
+    c->failed++;
+    if (c->junit) tl_junit_add(c->junit, r->file, name, what, fail);
 }
 
 static int cmd_patterns(int argc, char **argv)
 {
+    const char *junit_path = NULL;
+    /* --junit FILE may come anywhere after "check" */
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--junit") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "timberline patterns check: --junit needs a FILE\n");
+                return EXIT_ERROR;
+            }
+            junit_path = argv[i + 1];
+            memmove(argv + i, argv + i + 2, (size_t)(argc - i - 2) * sizeof *argv);
+            argc -= 2;
+            i--;
+        }
+    }
     if (argc < 2 || strcmp(argv[1], "check") != 0) {
-        fprintf(stderr, "usage: timberline patterns check PATH...\n");
+        fprintf(stderr, "usage: timberline patterns check [--junit FILE] PATH...\n");
         return EXIT_ERROR;
     }
     if (argc < 3) {
@@ -193,15 +231,23 @@ static int cmd_patterns(int argc, char **argv)
         tl_pattern_set_free(set);
         return rc;
     }
-    struct check_ctx c = {0, 0};
+    tl_junit junit = {0};
+    struct check_ctx c = {0, 0, junit_path ? &junit : NULL};
     for (size_t i = 0; i < tl_pattern_set_ndiags(set); i++) {
         int is_error;
         const char *d = tl_pattern_set_diag(set, i, &is_error);
         if (is_error) {
             printf("FAIL %s\n", d);
             c.failed++;
+            /* file:line: ... -> classname = the file */
+            char cls[512];
+            snprintf(cls, sizeof cls, "%s", d);
+            char *colon = strchr(cls, ':');
+            if (colon) *colon = '\0';
+            if (c.junit) tl_junit_add(c.junit, cls, d, d, d);
         }
     }
+    tl_lint_rules(set, on_lint, &c);
     size_t nregex = 0, nioc = 0;
     for (size_t i = 0; i < tl_pattern_set_count(set); i++) {
         const tl_rule *r = tl_pattern_set_rule(set, i);
@@ -220,8 +266,14 @@ static int cmd_patterns(int argc, char **argv)
     }
     printf("%zu rules, %zu indicators in %zu files\n", nregex, nioc, tl_pattern_set_nfiles(set));
     printf("%d passed, %d failed\n", c.passed, c.failed);
+    rc = c.failed ? EXIT_HITS : EXIT_CLEAN;
+    if (junit_path && tl_junit_write(&junit, junit_path, "timberline patterns check", &err) != 0) {
+        fprintf(stderr, "timberline: %s\n", err.msg);
+        rc = EXIT_ERROR;
+    }
+    tl_junit_free(&junit);
     tl_pattern_set_free(set);
-    return c.failed ? EXIT_HITS : EXIT_CLEAN;
+    return rc;
 }
 
 /* ---- verify ---- */
@@ -312,6 +364,45 @@ static void print_summary(const tl_scan_result *res, const tl_pattern_set *set, 
     if (res->nwarnings) printf("Warnings: %zu\n", res->nwarnings);
     printf("Report: %s/{timeline.jsonl,timeline.csv,manifest.json,summary.json}\n", out);
     free(st);
+}
+
+/* scan --junit: one testcase per rule, failed when it hit at or above --fail-on (with
+ * --baseline: when it hit anew). */
+static int write_scan_junit(const char *path, const tl_scan_result *res, const tl_pattern_set *set,
+                            const unsigned char *event_new, tl_severity fail_sev)
+{
+    size_t n = tl_pattern_set_count(set);
+    uint64_t *hits = calloc(n ? n : 1, sizeof *hits);
+    size_t *first = calloc(n ? n : 1, sizeof *first);
+    if (!hits || !first) abort();
+    for (size_t i = 0; i < n; i++) first[i] = (size_t)-1;
+    for (size_t i = 0; i < res->timeline.n; i++) {
+        if (event_new && !event_new[i]) continue;
+        uint32_t r = res->timeline.ev[i].rule;
+        if (!hits[r]++) first[r] = i;
+    }
+    tl_junit j = {0};
+    for (size_t i = 0; i < n; i++) {
+        const tl_rule *r = tl_pattern_set_rule(set, i);
+        char fail[512] = "", detail[2048] = "";
+        if (hits[i] && r->severity >= fail_sev) {
+            const tl_event *ev = &res->timeline.ev[first[i]];
+            char when[48] = "no timestamp";
+            if (ev->quality != TL_TSQ_NONE) tl_ts_format_utc(ev->ts_us, when, sizeof when);
+            snprintf(fail, sizeof fail, "%llu %s hit%s (severity %s)", (unsigned long long)hits[i],
+                     event_new ? "new " : "", hits[i] == 1 ? "" : "s", tl_severity_name(r->severity));
+            snprintf(detail, sizeof detail, "%s; first: %s:%llu at %s", fail,
+                     res->evidence.items[ev->item].source, (unsigned long long)ev->line, when);
+        }
+        tl_junit_add(&j, r->file, r->id, fail[0] ? fail : NULL, fail[0] ? detail : NULL);
+    }
+    tl_error err;
+    int rc = tl_junit_write(&j, path, "timberline scan", &err);
+    if (rc) fprintf(stderr, "timberline: %s\n", err.msg);
+    tl_junit_free(&j);
+    free(hits);
+    free(first);
+    return rc;
 }
 
 static int parse_size(const char *s, size_t *out)
@@ -412,6 +503,7 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
         {"tz-map", required_argument, NULL, 'M'},     {"date-order", required_argument, NULL, 'O'},
         {"assume-year", required_argument, NULL, 'Y'}, {"since", required_argument, NULL, 'N'},
         {"until", required_argument, NULL, 'U'},
+        {"baseline", required_argument, NULL, 'L'},   {"junit", required_argument, NULL, 'J'},
         {NULL, 0, NULL, 0}};
     char **pattern_paths = NULL;
     size_t npatterns = 0;
@@ -422,7 +514,7 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
     tl_severity fail_sev = TL_SEV_INFO;
     tl_unpack_opts uo;
     tl_unpack_opts_default(&uo);
-    const char *tz_map_path = NULL;
+    const char *tz_map_path = NULL, *baseline_dir = NULL, *junit_path = NULL;
     tl_ts_date_order date_order = TL_TS_ORDER_AUTO;
     int assume_year = 0, have_since = 0, have_until = 0;
     int64_t since_us = 0, until_us = 0;
@@ -505,6 +597,8 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
         }
         case 'B': uo.binary = 1; break;
         case 'M': tz_map_path = optarg; break;
+        case 'L': baseline_dir = optarg; break;
+        case 'J': junit_path = optarg; break;
         case 'O':
             if (tl_ts_parse_date_order(&date_order, optarg) != 0) {
                 fprintf(stderr, "timberline: --date-order wants dmy, mdy or ymd, got '%s'\n", optarg);
@@ -556,6 +650,8 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
     tl_scan_result res;
     memset(&res, 0, sizeof res);
     struct tz_map tzmap = {NULL, NULL, 0};
+    tl_baseline *baseline = NULL;
+    unsigned char *event_new = NULL;
     tl_error err;
     int64_t start = now_us();
 
@@ -570,6 +666,10 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
         goto done;
     }
     if (tz_map_path && load_tz_map(tz_map_path, &tzmap) != 0) goto done;
+    if (baseline_dir && tl_baseline_load(&baseline, baseline_dir, &err) != TL_OK) {
+        fprintf(stderr, "timberline: %s\n", err.msg);
+        goto done;
+    }
     if (tl_evidence_contains(evidence, nevidence, out)) {
         fprintf(stderr, "timberline: --out '%s' is inside the evidence; write the report elsewhere\n",
                 out);
@@ -606,10 +706,20 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
         goto done;
     }
     if (prog.enabled) fprintf(stderr, "\r\033[K");
+    if (baseline) {
+        /* same source, line and rule as in the previous report: already known */
+        event_new = calloc(res.timeline.n ? res.timeline.n : 1, 1);
+        if (!event_new) abort();
+        for (size_t i = 0; i < res.timeline.n; i++) {
+            const tl_event *ev = &res.timeline.ev[i];
+            event_new[i] = !tl_baseline_contains(baseline, res.evidence.items[ev->item].source,
+                                                 ev->line, tl_pattern_set_rule(set, ev->rule)->id);
+        }
+    }
     tl_run_info info = {.version = TL_VERSION, .case_id = case_id, .analyst = analyst,
                         .argc = full_argc, .argv = full_argv, .tz_name = tl_tz_name(zone),
                         .fail_on = fail_on, .threads = threads, .start_us = start,
-                        .end_us = now_us()};
+                        .end_us = now_us(), .event_new = event_new, .baseline_dir = baseline_dir};
     if (tl_report_write(out, &res, set, &info, &err) != TL_OK) {
         fprintf(stderr, "timberline: %s\n", err.msg);
         goto done;
@@ -640,16 +750,21 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
     }
     rc = EXIT_CLEAN;
     for (size_t i = 0; i < res.timeline.n; i++) {
+        if (event_new && !event_new[i]) continue; /* with --baseline only fresh sightings count */
         if (tl_pattern_set_rule(set, res.timeline.ev[i].rule)->severity >= fail_sev) {
             rc = EXIT_HITS;
             break;
         }
     }
+    if (junit_path && write_scan_junit(junit_path, &res, set, event_new, fail_sev) != 0)
+        rc = EXIT_ERROR;
 done:
     tl_scan_result_free(&res);
     tl_pattern_set_free(set);
     tl_tz_free(zone);
     tz_map_free(&tzmap);
+    tl_baseline_free(baseline);
+    free(event_new);
     free(defpat);
     free(pattern_paths);
     return rc;

@@ -100,7 +100,7 @@ void tl_report_rule_stats(const tl_scan_result *res, const tl_pattern_set *set,
 /* ---- timeline.jsonl / timeline.csv ---- */
 
 static void jsonl_event(tl_buf *b, const tl_event *ev, const tl_scan_result *res,
-                        const tl_pattern_set *set)
+                        const tl_pattern_set *set, int is_new)
 {
     const tl_rule *r = tl_pattern_set_rule(set, ev->rule);
     const tl_evidence_item *it = &res->evidence.items[ev->item];
@@ -143,7 +143,9 @@ static void jsonl_event(tl_buf *b, const tl_event *ev, const tl_scan_result *res
         tl_buf_printf(b, "%s\"%s\"", first ? "" : ",", tl_flag_name(bit));
         first = 0;
     }
-    tl_buf_puts(b, "]}\n");
+    tl_buf_puts(b, "]");
+    if (is_new >= 0) tl_buf_puts(b, is_new ? ",\"new\":true" : ",\"new\":false");
+    tl_buf_puts(b, "}\n");
 }
 
 static const char CSV_HEADER[] = "datetime,timestamp,timestamp_desc,ts_quality,message,rule,"
@@ -151,7 +153,7 @@ static const char CSV_HEADER[] = "datetime,timestamp,timestamp_desc,ts_quality,m
                                  "evidence_sha256,flags\n";
 
 static void csv_event(tl_buf *b, tl_buf *tmp, const tl_event *ev, const tl_scan_result *res,
-                      const tl_pattern_set *set)
+                      const tl_pattern_set *set, int is_new)
 {
     const tl_rule *r = tl_pattern_set_rule(set, ev->rule);
     const tl_evidence_item *it = &res->evidence.items[ev->item];
@@ -193,11 +195,12 @@ static void csv_event(tl_buf *b, tl_buf *tmp, const tl_event *ev, const tl_scan_
         tl_buf_printf(b, "%s%s", first ? "" : ";", tl_flag_name(bit));
         first = 0;
     }
+    if (is_new >= 0) tl_buf_puts(b, is_new ? ",true" : ",false");
     tl_buf_putc(b, '\n');
 }
 
 static int write_timelines(const char *dir, const tl_scan_result *res, const tl_pattern_set *set,
-                           tl_error *err)
+                           const unsigned char *event_new, tl_error *err)
 {
     struct outfile j, c;
     int rc = out_open(&j, dir, "timeline.jsonl", err);
@@ -210,19 +213,36 @@ static int write_timelines(const char *dir, const tl_scan_result *res, const tl_
         free(j.final);
         return rc;
     }
+    struct outfile nw = {0};
+    if (event_new && (rc = out_open(&nw, dir, "new_events.jsonl", err)) != TL_OK) {
+        fclose(j.f);
+        fclose(c.f);
+        unlink(j.tmp), unlink(c.tmp);
+        free(j.tmp), free(j.final), free(c.tmp), free(c.final);
+        return rc;
+    }
     tl_buf b = TL_BUF_INIT, tmp = TL_BUF_INIT;
-    fputs(CSV_HEADER, c.f);
+    if (event_new) {
+        /* the `new` column exists only with --baseline, so plain reports keep their shape */
+        fwrite(CSV_HEADER, 1, sizeof CSV_HEADER - 2, c.f);
+        fputs(",new\n", c.f);
+    } else {
+        fputs(CSV_HEADER, c.f);
+    }
     for (size_t i = 0; i < res->timeline.n; i++) {
-        jsonl_event(&b, &res->timeline.ev[i], res, set);
+        int is_new = event_new ? event_new[i] : -1;
+        jsonl_event(&b, &res->timeline.ev[i], res, set, is_new);
+        if (is_new == 1) fwrite(b.data, 1, b.len, nw.f);
         out_buf(&j, &b);
-        csv_event(&b, &tmp, &res->timeline.ev[i], res, set);
+        csv_event(&b, &tmp, &res->timeline.ev[i], res, set, is_new);
         out_buf(&c, &b);
     }
     tl_buf_free(&b);
     tl_buf_free(&tmp);
     rc = out_close(&j, err);
     int rc2 = out_close(&c, rc ? NULL : err);
-    return rc ? rc : rc2;
+    int rc3 = event_new ? out_close(&nw, rc || rc2 ? NULL : err) : TL_OK;
+    return rc ? rc : rc2 ? rc2 : rc3;
 }
 
 /* ---- manifest.json / summary.json ---- */
@@ -435,7 +455,7 @@ static int cmp_rule_id(const void *a, const void *b, void *arg)
 }
 
 static int write_summary(const char *dir, const tl_scan_result *res, const tl_pattern_set *set,
-                         tl_error *err)
+                         const unsigned char *event_new, tl_error *err)
 {
     size_t nrules = tl_pattern_set_count(set);
     tl_rule_stats *st = tl_xcalloc(nrules ? nrules : 1, sizeof *st);
@@ -456,6 +476,11 @@ static int write_summary(const char *dir, const tl_scan_result *res, const tl_pa
     if (res->filtered)
         tl_buf_printf(&filtered, ", \"events_outside_since_until\": %llu",
                       (unsigned long long)res->filtered);
+    if (event_new) {
+        uint64_t nnew = 0;
+        for (size_t i = 0; i < res->timeline.n; i++) nnew += event_new[i];
+        tl_buf_printf(&filtered, ", \"new_events\": %llu", (unsigned long long)nnew);
+    }
     int64_t tmin = 0, tmax = 0;
     for (size_t i = 0; i < res->timeline.n; i++) {
         const tl_event *ev = &res->timeline.ev[i];
@@ -587,10 +612,10 @@ int tl_report_write(const char *dir, const tl_scan_result *res, const tl_pattern
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
         return tl_error_set(err, TL_EIO, "%s: cannot create report directory: %s", dir,
                             strerror(errno));
-    int rc = write_timelines(dir, res, set, err);
+    int rc = write_timelines(dir, res, set, info->event_new, err);
     if (!rc) rc = write_manifest(dir, res, set, info, err);
     if (!rc) rc = tl_html_write(dir, res, set, info, err);
-    if (!rc) rc = write_summary(dir, res, set, err); /* its presence means complete */
+    if (!rc) rc = write_summary(dir, res, set, info->event_new, err); /* presence = complete */
     if (!rc) rc = write_sums(dir, err);              /* over everything, so it comes last */
     return rc;
 }

@@ -77,6 +77,7 @@ severity = high
 description = broken on purpose
 regex = union\\s+(select
 test.match = union select
+test.nomatch = union all
 """)
 
     # Evidence for the golden run: a small web server's logs.

@@ -22,6 +22,10 @@ typedef struct tl_run_info {
     const char *fail_on;
     int threads;
     int64_t start_us, end_us; /* wall clock, UTC microseconds */
+    /* --baseline: per timeline event, 1 when it was not in the previous report (adds the
+     * `new` key/column and new_events.jsonl); NULL without --baseline */
+    const unsigned char *event_new;
+    const char *baseline_dir;
 } tl_run_info;
 
 /* Per-rule tallies used by the summary and by main's exit code. */

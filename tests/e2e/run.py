@@ -843,6 +843,74 @@ def since_until_and_assume_year():
     run(["scan", "-q", "--date-order", "ydm", "-p", "patterns", "-o", "out-bad-order", "tz"], expect=2)
 
 
+# ---------------------------------------------------------------- CI mode
+
+def junit_suite(path):
+    import xml.etree.ElementTree as ET
+    root = ET.parse(path).getroot()
+    suite = root if root.tag == "testsuite" else root.find("testsuite")
+    if suite is None:
+        raise AssertionError("no <testsuite> in %s" % path)
+    cases = suite.findall("testcase")
+    fails = [c for c in cases if c.find("failure") is not None]
+    for c in cases:
+        if not c.get("classname") or not c.get("name"):
+            raise AssertionError("testcase without classname/name")
+    if int(suite.get("tests")) != len(cases) or int(suite.get("failures")) != len(fails):
+        raise AssertionError("suite counts disagree with its testcases")
+    return cases, fails
+
+
+@test
+def patterns_check_junit():
+    run(["patterns", "check", os.path.join(REPO, "patterns"), "--junit", "check.xml"], expect=0)
+    cases, fails = junit_suite(os.path.join(WORK, "check.xml"))
+    if fails or len(cases) < 160:  # one testcase per test line of every shipped rule
+        raise AssertionError("%d cases, %d failures" % (len(cases), len(fails)))
+    run(["patterns", "check", "--junit", "bad.xml", "badpatterns"], expect=1)
+    cases, fails = junit_suite(os.path.join(WORK, "bad.xml"))
+    msgs = [f.find("failure").get("message") for f in fails]
+    if len(fails) != 1 or "badpatterns/bad.rules:11: rule 'sqli-union'" not in msgs[0]:
+        raise AssertionError("failures: %r" % msgs)
+    with open(os.path.join(WORK, "lint.rules"), "w") as f:
+        f.write("[rule empty-ok]\nseverity = low\nregex = x*\ntest.match = x\ntest.nomatch = \n"
+                "[rule untested]\nseverity = low\nregex = hello\n")
+    _, out, _ = run(["patterns", "check", "lint.rules"], expect=1)
+    if "rule 'empty-ok': lint: matches the empty string" not in out or "rule 'untested': lint: no test.match" not in out:
+        raise AssertionError(out)
+
+
+@test
+def baseline_reports_only_new_sightings():
+    run(["scan", "-q", "-p", "patterns", "-o", "out-base1", "case"], expect=1)
+    with open(os.path.join(WORK, "today.ioc"), "w") as f:
+        f.write("# severity: critical\nevil-mail.example\n")
+    code, _, _ = run(["scan", "-q", "-p", "patterns", "-p", "today.ioc", "--baseline", "out-base1",
+                      "--junit", "scan.xml", "-o", "out-base2", "case"], expect=1)
+    evs = events("out-base2")
+    new = [e for e in evs if e["new"]]
+    if [(e["rule"], e["line"]) for e in new] != [("today:evil-mail.example", 10)]:
+        raise AssertionError("new events: %r" % [(e["rule"], e["source"], e["line"]) for e in new])
+    if len(evs) != len(events("out-base1")) + 1 or any("new" not in e for e in evs):
+        raise AssertionError("old events must stay, marked new=false")
+    nj = [json.loads(l) for l in read("out-base2/new_events.jsonl").decode().splitlines()]
+    if [e["rule"] for e in nj] != ["today:evil-mail.example"]:
+        raise AssertionError("new_events.jsonl: %r" % nj)
+    if json.loads(read("out-base2/summary.json"))["counts"]["new_events"] != 1:
+        raise AssertionError("summary new_events")
+    cases, fails = junit_suite(os.path.join(WORK, "scan.xml"))
+    if [c.get("name") for c in fails] != ["today:evil-mail.example"]:
+        raise AssertionError("scan junit failures: %r" % [c.get("name") for c in fails])
+    # unchanged evidence, unchanged indicators: nothing new, exit 0
+    run(["scan", "-q", "-p", "patterns", "--baseline", "out-base1", "-o", "out-base3", "case"], expect=0)
+    if read("out-base3/new_events.jsonl") != b"":
+        raise AssertionError("new events without a change")
+    # plain runs keep the exact Timesketch shape: no `new` key, no new_events.jsonl
+    if "new" in events("out-base1")[0] or os.path.exists(os.path.join(WORK, "out-base1", "new_events.jsonl")):
+        raise AssertionError("`new` leaked into a run without --baseline")
+    run(["scan", "-q", "-p", "patterns", "--baseline", "no-such-report", "-o", "out-base4", "case"], expect=2)
+
+
 def main():
     if not os.path.exists(BIN):
         print("no binary at %s" % BIN)
