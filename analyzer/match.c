@@ -162,11 +162,20 @@ static void push_hit(tl_match_result *res, uint32_t line, uint32_t rule, uint32_
     res->hits[res->nhits++] = (tl_hit){line, rule, s, e, caps};
 }
 
-static int on_ioc(unsigned int id, unsigned long long from, unsigned long long to,
+static void push_cand(tl_matcher *m, uint32_t line, uint32_t rule);
+
+/* Literal database hits: an indicator (id < nrules), or a required literal of a regex rule,
+ * which makes its line a candidate for PCRE2. */
+static int on_lit(unsigned int id, unsigned long long from, unsigned long long to,
                   unsigned int flags, void *ctx)
 {
     (void)from, (void)flags;
     tl_matcher *m = ctx;
+    if (id >= m->set->nrules) {
+        /* The literal lies inside any line PCRE2 could match, so its last byte names the line. */
+        push_cand(m, (uint32_t)line_of(m, (size_t)to - 1), m->set->lit_rule[id - m->set->nrules]);
+        return 0;
+    }
     const tl_rule *r = &m->set->rules[id];
     size_t e = (size_t)to, s = e - r->literal_len;
     size_t li = line_of(m, s);
@@ -285,25 +294,31 @@ void tl_matcher_run(tl_matcher *m, const char *buf, size_t len, const tl_line *l
     m->res = res;
     size_t first_hit = res->nhits;
 
-    if (set->ioc_db) {
+    m->ncands = 0;
+    if (set->lit_db) {
         memset(m->last_line, 0, set->nrules * sizeof *m->last_line);
         m->cursor = 0;
-        hs_error_t rc = hs_scan(set->ioc_db, buf, (unsigned)len, 0, m->scratch, on_ioc, m);
-        if (rc != HS_SUCCESS) tl_panic(__FILE__, __LINE__, "hs_scan (indicators)");
+        hs_error_t rc = hs_scan(set->lit_db, buf, (unsigned)len, 0, m->scratch, on_lit, m);
+        if (rc != HS_SUCCESS) tl_panic(__FILE__, __LINE__, "hs_scan (literals)");
     }
+    /* Literal candidates are unique already: each scan reports in increasing end offset, so
+     * lines only grow and last_line drops repeats. */
+    size_t nlit = m->ncands;
     if (set->re_db) {
+        /* Rules here are not literal-screened, so their (line, rule) pairs are new too, apart
+         * from the next-line duplicates on_re can make; sort and skip those. */
         memset(m->last_line, 0, set->nrules * sizeof *m->last_line);
         m->cursor = 0;
-        m->ncands = 0;
         hs_error_t rc = hs_scan(set->re_db, buf, (unsigned)len, 0, m->scratch, on_re, m);
         if (rc != HS_SUCCESS) tl_panic(__FILE__, __LINE__, "hs_scan (regex screen)");
-        if (m->ncands) qsort(m->cands, m->ncands, sizeof *m->cands, cmp_cand);
-        for (size_t i = 0; i < m->ncands; i++) {
-            if (i && m->cands[i].line == m->cands[i - 1].line &&
-                m->cands[i].rule == m->cands[i - 1].rule)
-                continue;
-            judge(m, m->cands[i].line, m->cands[i].rule);
-        }
+        if (m->ncands > nlit)
+            qsort(m->cands + nlit, m->ncands - nlit, sizeof *m->cands, cmp_cand);
+    }
+    for (size_t i = 0; i < m->ncands; i++) {
+        if (i > nlit && m->cands[i].line == m->cands[i - 1].line &&
+            m->cands[i].rule == m->cands[i - 1].rule)
+            continue;
+        judge(m, m->cands[i].line, m->cands[i].rule);
     }
     for (size_t k = 0; k < set->nunfiltered; k++)
         for (size_t li = 0; li < nlines; li++) judge(m, (uint32_t)li, (uint32_t)set->unfiltered[k]);

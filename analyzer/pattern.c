@@ -129,6 +129,7 @@ static void rule_clear(tl_rule *r)
     for (size_t i = 0; i < r->ncapnames; i++) free(r->capnames[i]);
     free(r->capnames);
     free(r->unfiltered_why);
+    free(r->screen_note);
 }
 
 tl_pattern_set *tl_pattern_set_new(void)
@@ -153,8 +154,10 @@ void tl_pattern_set_free(tl_pattern_set *set)
     free(set->diags);
     free(set->diag_is_error);
     free(set->index);
-    hs_free_database(set->ioc_db);
+    hs_free_database(set->lit_db);
     hs_free_database(set->re_db);
+    free(set->lit_rule);
+    free(set->cache_dir);
     hs_free_scratch(set->scratch);
     free(set->unfiltered);
     free(set);
@@ -743,40 +746,53 @@ static int compile_pcre(tl_pattern_set *set, size_t ri)
     return 0;
 }
 
-static int build_ioc_db(tl_pattern_set *set)
+/* Inputs of one vectorscan compile, kept so the cache key can cover exactly what is built. */
+struct dbin {
+    const char **exprs;
+    size_t *lens;
+    unsigned *flags;
+    unsigned *ids;
+    size_t n, cap;
+};
+
+static void dbin_add(struct dbin *d, const char *expr, size_t len, unsigned flags, unsigned id)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < set->nrules; i++)
-        if (set->rules[i].kind == TL_RULE_IOC) n++;
-    if (!n) return 0;
-    const char **lits = tl_xcalloc(n, sizeof *lits);
-    size_t *lens = tl_xcalloc(n, sizeof *lens);
-    unsigned *flags = tl_xcalloc(n, sizeof *flags);
-    unsigned *ids = tl_xcalloc(n, sizeof *ids);
-    size_t k = 0;
-    for (size_t i = 0; i < set->nrules; i++) {
-        tl_rule *r = &set->rules[i];
-        if (r->kind != TL_RULE_IOC) continue;
-        lits[k] = r->literal;
-        lens[k] = r->literal_len;
-        flags[k] = r->caseless ? HS_FLAG_CASELESS : 0;
-        ids[k] = (unsigned)i;
-        k++;
+    if (d->n == d->cap) {
+        d->cap = d->cap ? 2 * d->cap : 64;
+        d->exprs = tl_xrealloc(d->exprs, d->cap * sizeof *d->exprs);
+        d->lens = tl_xrealloc(d->lens, d->cap * sizeof *d->lens);
+        d->flags = tl_xrealloc(d->flags, d->cap * sizeof *d->flags);
+        d->ids = tl_xrealloc(d->ids, d->cap * sizeof *d->ids);
     }
+    d->exprs[d->n] = expr;
+    d->lens[d->n] = len;
+    d->flags[d->n] = flags;
+    d->ids[d->n] = id;
+    d->n++;
+}
+
+static void dbin_free(struct dbin *d)
+{
+    free(d->exprs);
+    free(d->lens);
+    free(d->flags);
+    free(d->ids);
+}
+
+static int build_lit_db(tl_pattern_set *set, const struct dbin *in)
+{
+    if (!in->n) return 0;
     hs_compile_error_t *cerr = NULL;
-    hs_error_t rc = hs_compile_lit_multi(lits, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK, NULL,
-                                         &set->ioc_db, &cerr);
+    hs_error_t rc = hs_compile_lit_multi(in->exprs, in->flags, in->ids, in->lens, (unsigned)in->n,
+                                         HS_MODE_BLOCK, NULL, &set->lit_db, &cerr);
     int ret = 0;
     if (rc != HS_SUCCESS) {
         diag(set, 1, "indicator database: vectorscan refused the literals: %s",
              cerr ? cerr->message : "unknown error");
+        set->lit_db = NULL;
         ret = -1;
     }
     hs_free_compile_error(cerr);
-    free(lits);
-    free(lens);
-    free(flags);
-    free(ids);
     return ret;
 }
 
@@ -808,27 +824,22 @@ static const char *buffer_anchor(const char *re)
     return NULL;
 }
 
-/* Builds the prefilter database over regex rules. A rule vectorscan refuses even in prefilter
- * mode is dropped from the database and matched on every line instead (listed by `patterns
- * check`), so the screen never loses a hit. */
-static int build_re_db(tl_pattern_set *set)
+/* Builds the prefilter database over TL_SCREEN_REGEX rules. A rule vectorscan refuses even in
+ * prefilter mode is dropped from the database and matched on every line instead (listed by
+ * `patterns check`), so the screen never loses a hit. */
+static int build_re_db(tl_pattern_set *set, const struct dbin *in)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < set->nrules; i++)
-        if (set->rules[i].kind == TL_RULE_REGEX && set->codes[i]) n++;
-    if (!n) return 0;
-    const char **exprs = tl_xcalloc(n, sizeof *exprs);
-    unsigned *flags = tl_xcalloc(n, sizeof *flags);
-    unsigned *ids = tl_xcalloc(n, sizeof *ids);
+    if (!in->n) return 0;
+    const char **exprs = tl_xcalloc(in->n, sizeof *exprs);
+    unsigned *flags = tl_xcalloc(in->n, sizeof *flags);
+    unsigned *ids = tl_xcalloc(in->n, sizeof *ids);
     for (;;) {
         size_t k = 0;
-        for (size_t i = 0; i < set->nrules; i++) {
-            tl_rule *r = &set->rules[i];
-            if (r->kind != TL_RULE_REGEX || !set->codes[i] || r->unfiltered) continue;
-            exprs[k] = r->regex;
-            /* MULTILINE: the chunk holds many lines and ^/$ must work at each of them. */
-            flags[k] = HS_FLAG_PREFILTER | HS_FLAG_MULTILINE | HS_FLAG_ALLOWEMPTY;
-            ids[k] = (unsigned)i;
+        for (size_t i = 0; i < in->n; i++) {
+            if (set->rules[in->ids[i]].unfiltered) continue;
+            exprs[k] = in->exprs[i];
+            flags[k] = in->flags[i];
+            ids[k] = in->ids[i];
             k++;
         }
         if (!k) break;
@@ -840,17 +851,14 @@ static int build_re_db(tl_pattern_set *set)
             break;
         }
         int which = cerr ? cerr->expression : -1;
-        if (which < 0 || (size_t)which >= k) {
-            /* Not attributable to one rule: screen nothing rather than risk a miss. */
-            for (size_t i = 0; i < k; i++) {
-                tl_rule *r = &set->rules[ids[i]];
-                r->unfiltered = 1;
-                r->unfiltered_why = tl_xstrdup(cerr ? cerr->message : "prefilter build failed");
-            }
-        } else {
-            tl_rule *r = &set->rules[ids[which]];
+        size_t from = 0, to = k;
+        if (which >= 0 && (size_t)which < k) from = (size_t)which, to = from + 1;
+        /* Not attributable to one rule: screen none of them rather than risk a miss. */
+        for (size_t i = from; i < to; i++) {
+            tl_rule *r = &set->rules[ids[i]];
             r->unfiltered = 1;
-            r->unfiltered_why = tl_xstrdup(cerr->message);
+            r->screen = TL_SCREEN_ALL_LINES;
+            r->unfiltered_why = tl_xstrdup(cerr ? cerr->message : "prefilter build failed");
         }
         hs_free_compile_error(cerr);
         set->re_db = NULL;
@@ -861,31 +869,161 @@ static int build_re_db(tl_pattern_set *set)
     return 0;
 }
 
+const char *tl_screen_name(tl_screen s)
+{
+    static const char *names[] = {"none", "literal", "regex", "all-lines"};
+    return (unsigned)s < 4 ? names[s] : "?";
+}
+
+/* Describes a literal set for `patterns check`: "\"Failed password\"" or "one of N ...". */
+static char *describe_lits(const tl_litset *ls)
+{
+    tl_buf b = TL_BUF_INIT;
+    if (ls->n > 1) tl_buf_printf(&b, "one of %zu literals: ", ls->n);
+    for (size_t i = 0; i < ls->n && i < 4; i++) {
+        if (i) tl_buf_puts(&b, ", ");
+        tl_buf_putc(&b, '"');
+        for (size_t k = 0; k < ls->v[i].len; k++) {
+            unsigned char c = ls->v[i].s[k];
+            if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') tl_buf_printf(&b, "\\x%02x", c);
+            else tl_buf_putc(&b, (char)c);
+        }
+        tl_buf_putc(&b, '"');
+        if (ls->v[i].caseless) tl_buf_puts(&b, "/i");
+    }
+    if (ls->n > 4) tl_buf_puts(&b, ", ...");
+    return tl_buf_steal(&b, NULL);
+}
+
+/* Decides each regex rule's screen and collects the database inputs. Literal buffers for the
+ * required literals are appended to *litmem (owned by the caller). */
+static void plan_screens(tl_pattern_set *set, struct dbin *lit, struct dbin *re, char ***litmem,
+                         size_t *nlitmem)
+{
+    for (size_t i = 0; i < set->nrules; i++) {
+        tl_rule *r = &set->rules[i];
+        if (r->kind != TL_RULE_IOC) continue;
+        dbin_add(lit, r->literal, r->literal_len, r->caseless ? HS_FLAG_CASELESS : 0,
+                 (unsigned)i);
+    }
+    size_t nlits = 0, cap = 0;
+    for (size_t i = 0; i < set->nrules; i++) {
+        tl_rule *r = &set->rules[i];
+        if (r->kind != TL_RULE_REGEX || !set->codes[i]) continue;
+        tl_litset ls;
+        int have = tl_lit_extract(r->regex, &ls) == 0;
+        for (size_t k = 0; have && k < ls.n; k++)
+            if (ls.v[k].len < TL_LIT_MINLEN) have = 0;
+        if (have) {
+            /* Screened by literals: anchors and \K do not matter to a per-line literal. */
+            r->screen = TL_SCREEN_LITERAL;
+            r->screen_note = describe_lits(&ls);
+            for (size_t k = 0; k < ls.n; k++) {
+                if (nlits == cap) {
+                    cap = cap ? 2 * cap : 64;
+                    set->lit_rule = tl_xrealloc(set->lit_rule, cap * sizeof *set->lit_rule);
+                }
+                set->lit_rule[nlits] = (uint32_t)i;
+                *litmem = tl_xrealloc(*litmem, (*nlitmem + 1) * sizeof **litmem);
+                char *copy = tl_xmalloc(ls.v[k].len + 1u);
+                memcpy(copy, ls.v[k].s, ls.v[k].len);
+                copy[ls.v[k].len] = '\0';
+                (*litmem)[(*nlitmem)++] = copy;
+                dbin_add(lit, copy, ls.v[k].len, ls.v[k].caseless ? HS_FLAG_CASELESS : 0,
+                         (unsigned)(set->nrules + nlits));
+                nlits++;
+            }
+            continue;
+        }
+        const char *why = buffer_anchor(r->regex);
+        if (why) {
+            r->unfiltered = 1;
+            r->unfiltered_why = tl_xstrdup(why);
+            r->screen = TL_SCREEN_ALL_LINES;
+            r->screen_note = tl_xstrdup(why);
+            continue;
+        }
+        r->screen = TL_SCREEN_REGEX;
+        r->screen_note = tl_xstrdup("no required literal of 3+ bytes found");
+        /* MULTILINE: the chunk holds many lines and ^/$ must work at each of them. */
+        dbin_add(re, r->regex, strlen(r->regex),
+                 HS_FLAG_PREFILTER | HS_FLAG_MULTILINE | HS_FLAG_ALLOWEMPTY, (unsigned)i);
+    }
+    set->nlits = nlits;
+}
+
+/* SHA-256 over everything the vectorscan compile depends on. */
+static void cache_key(const tl_pattern_set *set, const struct dbin *lit, const struct dbin *re,
+                      char key[65])
+{
+    tl_buf b = TL_BUF_INIT;
+    hs_platform_info_t plat;
+    memset(&plat, 0, sizeof plat);
+    hs_populate_platform(&plat);
+    tl_buf_printf(&b, "timberline-hsdb 1\n%s\n%u %llu\n%zu\n", hs_version(), plat.tune,
+                  (unsigned long long)plat.cpu_features, set->nrules);
+    const struct dbin *d[2] = {lit, re};
+    for (int j = 0; j < 2; j++) {
+        tl_buf_printf(&b, "db %d %zu\n", j, d[j]->n);
+        for (size_t i = 0; i < d[j]->n; i++) {
+            tl_buf_printf(&b, "%u %u %zu:", d[j]->ids[i], d[j]->flags[i], d[j]->lens[i]);
+            tl_buf_append(&b, d[j]->exprs[i], d[j]->lens[i]);
+            tl_buf_putc(&b, '\n');
+        }
+    }
+    tl_sha256 *h = tl_sha256_new();
+    tl_sha256_update(h, b.data, b.len);
+    tl_sha256_final_hex(h, key);
+    tl_sha256_free(h);
+    tl_buf_free(&b);
+}
+
+void tl_pattern_set_cache(tl_pattern_set *set, int enabled, const char *dir)
+{
+    TL_ASSERT(!set->compiled);
+    set->cache_off = !enabled;
+    free(set->cache_dir);
+    set->cache_dir = dir ? tl_xstrdup(dir) : NULL;
+}
+
+int tl_pattern_set_cache_hit(const tl_pattern_set *set) { return set->cache_hit; }
+
 int tl_pattern_set_compile(tl_pattern_set *set, tl_error *err)
 {
     TL_ASSERT(!set->compiled);
     set->compiled = 1;
     set->codes = tl_xcalloc(set->nrules, sizeof *set->codes);
     set->capgroups = tl_xcalloc(set->nrules, sizeof *set->capgroups);
-    for (size_t i = 0; i < set->nrules; i++) {
-        tl_rule *r = &set->rules[i];
-        if (r->kind != TL_RULE_REGEX) continue;
-        compile_pcre(set, i);
-        const char *why = buffer_anchor(r->regex);
-        if (why) {
-            r->unfiltered = 1;
-            r->unfiltered_why = tl_xstrdup(why);
-        }
+    for (size_t i = 0; i < set->nrules; i++)
+        if (set->rules[i].kind == TL_RULE_REGEX) compile_pcre(set, i);
+    struct dbin lit = {0}, re = {0};
+    char **litmem = NULL;
+    size_t nlitmem = 0;
+    plan_screens(set, &lit, &re, &litmem, &nlitmem);
+
+    char key[65];
+    char *dir = set->cache_off || (!lit.n && !re.n) ? NULL : tl_pcache_dir(set->cache_dir);
+    if (dir) cache_key(set, &lit, &re, key);
+    if (dir && tl_pcache_load(set, dir, key) == 0) {
+        set->cache_hit = 1;
+    } else {
+        int bad = build_lit_db(set, &lit);
+        build_re_db(set, &re);
+        if (dir && !bad) tl_pcache_store(set, dir, key);
     }
-    build_ioc_db(set);
-    build_re_db(set);
+    free(dir);
+    dbin_free(&lit);
+    dbin_free(&re);
+    for (size_t i = 0; i < nlitmem; i++) free(litmem[i]);
+    free(litmem);
+
     size_t nunf = 0;
     for (size_t i = 0; i < set->nrules; i++)
         if (set->rules[i].unfiltered) nunf++;
-    set->unfiltered = tl_xcalloc(nunf, sizeof *set->unfiltered);
+    set->unfiltered = tl_xcalloc(nunf ? nunf : 1, sizeof *set->unfiltered);
     for (size_t i = 0; i < set->nrules; i++)
         if (set->rules[i].unfiltered) set->unfiltered[set->nunfiltered++] = i;
-    if (set->ioc_db && hs_alloc_scratch(set->ioc_db, &set->scratch) != HS_SUCCESS)
+    if (set->lit_db && hs_alloc_scratch(set->lit_db, &set->scratch) != HS_SUCCESS)
         tl_panic(__FILE__, __LINE__, "hs_alloc_scratch");
     if (set->re_db && hs_alloc_scratch(set->re_db, &set->scratch) != HS_SUCCESS)
         tl_panic(__FILE__, __LINE__, "hs_alloc_scratch");

@@ -9,6 +9,35 @@
 
 #include "timberline/pattern.h"
 
+/* Required literals (pattern_literal.c): every match of the regex contains one of them. */
+#define TL_LIT_MAXSET 32
+#define TL_LIT_MAXLEN 64
+typedef struct tl_lit {
+    unsigned char s[TL_LIT_MAXLEN];
+    uint8_t len;
+    uint8_t caseless;
+} tl_lit;
+typedef struct tl_litset {
+    size_t n;
+    tl_lit v[TL_LIT_MAXSET];
+} tl_litset;
+
+/* Extracts a required-literal set from PCRE2 pattern text (byte mode, default options).
+ * Returns 0 with *out filled (no empty member), or -1 when the extractor found none or met
+ * syntax it does not model; it never returns a set a match could avoid. */
+int tl_lit_extract(const char *regex, tl_litset *out);
+
+/* Database cache (pattern_cache.c). tl_pcache_dir returns the directory to use (malloc'd) or
+ * NULL when there is none. tl_pcache_load fills set->lit_db/re_db and applies the stored
+ * screen refusals, or returns -1 leaving the set untouched. tl_pcache_store never fails
+ * loudly: the cache is an optimisation. */
+char *tl_pcache_dir(const char *override);
+int tl_pcache_load(tl_pattern_set *set, const char *dir, const char key[65]);
+void tl_pcache_store(const tl_pattern_set *set, const char *dir, const char key[65]);
+
+/* Shortest literal worth screening with: shorter ones hit nearly every line. */
+#define TL_LIT_MINLEN 3
+
 /* Backtracking cap for one pcre2_match: a pathological rule on a hostile line gives a recorded
  * error instead of a hang (the JIT ignores the depth limit, so this is the one that bites). */
 #define TL_MATCH_LIMIT 5000000u
@@ -30,11 +59,19 @@ struct tl_pattern_set {
     int compiled;
     pcre2_code **codes;      /* per rule; NULL for IOC rules */
     uint32_t **capgroups;    /* per rule: group number of each capnames[i] */
-    hs_database_t *ioc_db;   /* literal database over IOC rules; NULL when none */
-    hs_database_t *re_db;    /* prefilter database over filtered regex rules; NULL when none */
+    /* Literal database: IOC rules (id = rule index) and the required literals of
+     * TL_SCREEN_LITERAL rules (id = nrules + k, k indexing lit_rule). NULL when empty. */
+    hs_database_t *lit_db;
+    uint32_t *lit_rule;      /* rule index of each required literal */
+    size_t nlits;
+    hs_database_t *re_db;    /* prefilter database over TL_SCREEN_REGEX rules; NULL when none */
     hs_scratch_t *scratch;   /* prototype scratch, cloned per matcher */
     size_t *unfiltered;      /* rule indexes of regex rules matched on every line */
     size_t nunfiltered;
+
+    int cache_off;   /* tl_pattern_set_cache(set, 0, ...) */
+    char *cache_dir; /* NULL = default location */
+    int cache_hit;
 };
 
 #endif

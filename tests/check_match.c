@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../analyzer/pattern_internal.h"
+#include "timberline/buf.h"
 #include "timberline/match.h"
 #include "timberline/pattern.h"
 
@@ -378,7 +380,7 @@ START_TEST(test_unfiltered_rule_matches)
     /* \K keeps the rule out of the vectorscan screen: it is judged on every line and must
      * give exactly the hits PCRE2 gives, with the \K-adjusted start. */
     tl_pattern_set *set = compile_text("unf.rules",
-                                       "[rule keep]\nregex = token=\\K[a-z]+\n"
+                                       "[rule keep]\nregex = \\w=\\K[a-z]+\n"
                                        "[rule other]\nregex = token\n");
     uint32_t rk = rule_index(set, "keep"), ro = rule_index(set, "other");
     ck_assert_int_eq(tl_pattern_set_rule(set, rk)->unfiltered, 1);
@@ -575,7 +577,12 @@ START_TEST(test_buffer_anchors_screen_miss)
         ck_assert_msg(find_hit(&res, 1, r) != NULL, "rule '%s' missed line 1 inside a chunk",
                       tl_pattern_set_rule(set, r)->id);
     ck_assert_uint_eq(res.nhits, 4);
-    for (uint32_t r = 0; r < 4; r++) ck_assert(tl_pattern_set_rule(set, r)->unfiltered);
+    /* Each is either screened by its required literal (anchors do not matter to a per-line
+     * literal) or judged on every line; never by the chunk-wide regex screen. */
+    for (uint32_t r = 0; r < 4; r++) {
+        const tl_rule *rr = tl_pattern_set_rule(set, r);
+        ck_assert(rr->screen == TL_SCREEN_LITERAL || rr->unfiltered);
+    }
     tl_match_result_free(&res);
     tl_pattern_set_free(set);
 }
@@ -726,6 +733,99 @@ START_TEST(test_run_tests_reports_failures)
 }
 END_TEST
 
+/* The no-false-negative proof over the shipped packs: every test line of every shipped rule,
+ * all in one multi-line chunk (CRLF and LF, with filler between), through the engine and
+ * through PCRE2 alone on each line. The engine's (line, rule, span) set must equal PCRE2's:
+ * a hit PCRE2 finds and the screens drop would be a silent miss. Run on a freshly compiled
+ * set and again on one loaded from the database cache. */
+static void check_shipped(const tl_pattern_set *set)
+{
+    tl_buf chunk = TL_BUF_INIT;
+    size_t ntests = 0;
+    for (size_t ri = 0; ri < set->nrules; ri++) {
+        const tl_rule *r = &set->rules[ri];
+        for (size_t t = 0; t < r->ntests; t++) {
+            tl_buf_puts(&chunk, r->tests[t].line);
+            tl_buf_puts(&chunk, ntests % 3 == 0 ? "\r\n" : "\n");
+            if (ntests % 2) tl_buf_puts(&chunk, "Jan  3 12:00:00 host filler: nothing here\n");
+            ntests++;
+        }
+    }
+    ck_assert_uint_gt(ntests, 200);
+    tl_line *lines = NULL;
+    size_t n = split_lines(chunk.data, chunk.len, &lines);
+    for (size_t i = 0; i < n; i++) /* drop the \r, as the chunker does */
+        if (lines[i].len && chunk.data[lines[i].start + lines[i].len - 1] == '\r') lines[i].len--;
+    tl_matcher *m = NULL;
+    tl_error err = {0};
+    ck_assert_int_eq(tl_matcher_new(&m, set, &err), 0);
+    tl_match_result res = {0};
+    tl_matcher_run(m, chunk.data, chunk.len, lines, n, 0, &res);
+    ck_assert_uint_eq(res.nproblems, 0);
+    pcre2_match_data *md = pcre2_match_data_create(64, NULL);
+    size_t h = 0, pcre_hits = 0;
+    for (size_t li = 0; li < n; li++) {
+        for (size_t ri = 0; ri < set->nrules; ri++) {
+            if (!set->codes[ri]) continue;
+            int rc = pcre2_match(set->codes[ri], (PCRE2_SPTR)(chunk.data + lines[li].start),
+                                 lines[li].len, 0, 0, md, NULL);
+            if (rc < 0) continue;
+            pcre_hits++;
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+            const tl_hit *hit = find_hit(&res, (uint32_t)li, (uint32_t)ri);
+            ck_assert_msg(hit != NULL, "rule '%s' (screen %s) missed line %zu: %.*s",
+                          set->rules[ri].id, tl_screen_name(set->rules[ri].screen), li,
+                          (int)lines[li].len, chunk.data + lines[li].start);
+            size_t s0 = ov[0] > ov[1] ? ov[1] : ov[0];
+            ck_assert_uint_eq(hit->start, s0);
+            ck_assert_uint_eq(hit->end, ov[1]);
+        }
+    }
+    size_t regex_hits = 0;
+    for (; h < res.nhits; h++) {
+        /* and nothing PCRE2 would not report (indicator hits are checked elsewhere) */
+        const tl_hit *x = &res.hits[h];
+        if (!set->codes[x->rule]) continue;
+        regex_hits++;
+        int rc = pcre2_match(set->codes[x->rule], (PCRE2_SPTR)(chunk.data + lines[x->line].start),
+                             lines[x->line].len, 0, 0, md, NULL);
+        ck_assert_int_ge(rc, 0);
+    }
+    ck_assert_uint_eq(regex_hits, pcre_hits);
+    pcre2_match_data_free(md);
+    tl_match_result_free(&res);
+    tl_matcher_free(m);
+    free(lines);
+    tl_buf_free(&chunk);
+}
+
+static void on_quiet(void *ctx, const tl_rule *r, const tl_rule_test *t, int ok, const char *why)
+{
+    (void)ctx;
+    if (!ok) fprintf(stderr, "  %s:%d: %s: %s\n", r->file, t->src_line, r->id, why);
+}
+
+START_TEST(test_shipped_rules_no_false_negatives)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        tl_pattern_set *set = tl_pattern_set_new();
+        tl_error err = {0};
+        char cache[128];
+        snprintf(cache, sizeof cache, "%s/shipped-cache", tmpdir);
+        tl_pattern_set_cache(set, 1, cache);
+        ck_assert_int_eq(tl_pattern_set_load(set, "patterns", &err), 0);
+        ck_assert_int_eq(tl_pattern_set_compile(set, &err), 0);
+        ck_assert_int_eq(tl_pattern_set_cache_hit(set), pass);
+        size_t lit = 0;
+        for (size_t i = 0; i < set->nrules; i++) lit += set->rules[i].screen == TL_SCREEN_LITERAL;
+        ck_assert_uint_gt(lit, set->nrules / 2); /* the fast path is actually taken */
+        check_shipped(set);
+        ck_assert_int_eq(tl_match_run_tests(set, on_quiet, NULL, &err), 0);
+        tl_pattern_set_free(set);
+    }
+}
+END_TEST
+
 static Suite *match_suite(void)
 {
     Suite *s = suite_create("match");
@@ -753,6 +853,7 @@ static Suite *match_suite(void)
     tcase_add_test(errors, test_run_tests_reports_failures);
     tcase_add_test(errors, test_buffer_anchors_screen_miss);
     tcase_add_test(errors, test_piece_edges);
+    tcase_add_test(errors, test_shipped_rules_no_false_negatives);
     tcase_set_timeout(errors, 60); /* the in-test time bound is the real check */
     suite_add_tcase(s, errors);
     return s;
@@ -771,6 +872,9 @@ int main(void)
         perror("mkdtemp");
         return EXIT_FAILURE;
     }
+    char cache[128];
+    snprintf(cache, sizeof cache, "%s/xdg-cache", tmpdir);
+    setenv("XDG_CACHE_HOME", cache, 1); /* never the user's cache */
     SRunner *sr = srunner_create(match_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

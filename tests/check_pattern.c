@@ -1,6 +1,7 @@
 /* Unit tests for the pattern module: rule-file and IOC-list parsing, refanging, indicator type
  * detection, diagnostics with file:line, compile errors and unfiltered (screen-less) rules. */
 #include <check.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../analyzer/pattern_internal.h"
 #include "timberline/pattern.h"
 
 /* One scratch directory for the whole run, made in main() and removed there, so a failing
@@ -375,7 +377,7 @@ START_TEST(test_unfiltered_rule)
     /* \K is refused by the vectorscan screen even in prefilter mode: the rule must survive as
      * an unfiltered one (matched on every line) with the reason, not fail. */
     tl_pattern_set *set = load("unf.rules",
-                               "[rule keep]\nregex = user=\\K\\w+\n"
+                               "[rule keep]\nregex = \\w=\\K\\w+\n"
                                "[rule screened]\nregex = user=\\w+\n");
     tl_error err = {0};
     ck_assert_int_eq(tl_pattern_set_compile(set, &err), 0);
@@ -653,6 +655,104 @@ START_TEST(test_rule_file_with_bom)
 }
 END_TEST
 
+/* Required-literal extraction: the sets it finds, and the syntax it refuses to guess about. */
+static int has_lit(const tl_litset *ls, const char *s, int caseless)
+{
+    for (size_t i = 0; i < ls->n; i++)
+        if (ls->v[i].len == strlen(s) && memcmp(ls->v[i].s, s, ls->v[i].len) == 0 &&
+            ls->v[i].caseless == caseless)
+            return 1;
+    return 0;
+}
+
+START_TEST(test_literal_extraction)
+{
+    tl_litset ls;
+    ck_assert_int_eq(tl_lit_extract("sshd\\[\\d+\\]: Failed password for (?<u>\\S+)", &ls), 0);
+    ck_assert_uint_eq(ls.n, 1);
+    ck_assert(has_lit(&ls, "]: Failed password for ", 0));
+    ck_assert_int_eq(tl_lit_extract("a(?:bc|de)f", &ls), 0);
+    ck_assert(ls.n == 2 && has_lit(&ls, "abcf", 0) && has_lit(&ls, "adef", 0));
+    ck_assert_int_eq(tl_lit_extract("x(?i:SeLect)\\s", &ls), 0);
+    ck_assert(has_lit(&ls, "xSeLect", 1));
+    ck_assert_int_eq(tl_lit_extract("(?i)union.*all", &ls), 0);
+    ck_assert(has_lit(&ls, "union", 1));
+    ck_assert_int_eq(tl_lit_extract("%2[eE]%2[eE]", &ls), 0);
+    ck_assert(has_lit(&ls, "%2E%2E", 1));
+    ck_assert_int_eq(tl_lit_extract("for (?:invalid )?user", &ls), 0);
+    ck_assert(ls.n == 2 && has_lit(&ls, "for user", 0) && has_lit(&ls, "for invalid user", 0));
+    ck_assert_int_eq(tl_lit_extract("(?:nikto|\\d+|sqlmap)", &ls), -1); /* a branch without one */
+    ck_assert_int_eq(tl_lit_extract("\\x41\\Q.*\\E\\.", &ls), 0);
+    ck_assert(has_lit(&ls, "A.*.", 0));
+    ck_assert_int_eq(tl_lit_extract("^\\Aabc\\b(?=zzz)\\z$", &ls), 0);
+    ck_assert(ls.n == 1 && has_lit(&ls, "abc", 0));
+    /* Given up on: backreferences, recursion, extended mode, conditionals, verbs, braces
+     * that are not strict quantifiers, optional-only literals. */
+    const char *no[] = {"(abc)\\1", "(?x) a b c", "(?R)abc", "(?(1)abc|def)", "(*UTF)abc",
+                        "abc{,3}", "ab{x", "(?:abc)?", "a*", "[^abc]+", "abc(?1)", "\\k<n>abc"};
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        ck_assert_msg(tl_lit_extract(no[i], &ls) == -1, "%s", no[i]);
+}
+END_TEST
+
+START_TEST(test_screens_and_cache)
+{
+    const char *text = "[rule lit]\nregex = Failed password for (?<u>\\S+)\n"
+                       "[rule nolit]\nregex = \\b[A-Za-z0-9+/]{60,}={1,2}\n"
+                       "[rule refused]\nregex = \\w=\\K\\w+\n";
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s/cache-a", tmpdir);
+    tl_error err = {0};
+    for (int pass = 0; pass < 4; pass++) {
+        if (pass == 2) {
+            /* Corrupt the cached file: it must be ignored, recompiled and overwritten. */
+            char path[512];
+            DIR *d = opendir(dir);
+            ck_assert_ptr_nonnull(d);
+            struct dirent *de;
+            int found = 0;
+            while ((de = readdir(d)) != NULL) {
+                if (!strstr(de->d_name, ".hsdb")) continue;
+                snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+                FILE *f = fopen(path, "r+b");
+                ck_assert_ptr_nonnull(f);
+                fseek(f, 100, SEEK_SET);
+                fputc('X', f);
+                fclose(f);
+                found++;
+            }
+            closedir(d);
+            ck_assert_int_eq(found, 1);
+        }
+        tl_pattern_set *set = load("screens.rules", text);
+        tl_pattern_set_cache(set, 1, dir);
+        ck_assert_int_eq(tl_pattern_set_compile(set, &err), 0);
+        ck_assert_int_eq(tl_pattern_set_cache_hit(set), pass == 1 || pass == 3);
+        ck_assert_int_eq(rule_by_id(set, "lit")->screen, TL_SCREEN_LITERAL);
+        ck_assert_int_eq(rule_by_id(set, "nolit")->screen, TL_SCREEN_REGEX);
+        const tl_rule *rf = rule_by_id(set, "refused");
+        ck_assert_int_eq(rf->screen, TL_SCREEN_ALL_LINES);
+        ck_assert_int_eq(rf->unfiltered, 1);
+        ck_assert_ptr_nonnull(rf->unfiltered_why);
+        tl_pattern_set_free(set);
+    }
+    /* Switched off, or an unusable directory: compiled, nothing cached, no error. */
+    const char *bad[] = {"/proc/timberline-cannot-write", NULL};
+    char file_as_dir[300];
+    snprintf(file_as_dir, sizeof file_as_dir, "%s/screens.rules/sub", tmpdir);
+    bad[1] = file_as_dir;
+    for (int k = 0; k < 3; k++) {
+        tl_pattern_set *set = load("screens.rules", text);
+        if (k < 2) tl_pattern_set_cache(set, 1, bad[k]);
+        else tl_pattern_set_cache(set, 0, dir);
+        ck_assert_int_eq(tl_pattern_set_compile(set, &err), 0);
+        ck_assert_int_eq(tl_pattern_set_cache_hit(set), 0);
+        ck_assert_int_eq(rule_by_id(set, "lit")->screen, TL_SCREEN_LITERAL);
+        tl_pattern_set_free(set);
+    }
+}
+END_TEST
+
 static Suite *pattern_suite(void)
 {
     Suite *s = suite_create("pattern");
@@ -666,6 +766,8 @@ static Suite *pattern_suite(void)
     tcase_add_test(core, test_ioc_type_names);
     tcase_add_test(core, test_directory_load_order);
     tcase_add_test(core, test_unfiltered_rule);
+    tcase_add_test(core, test_literal_extraction);
+    tcase_add_test(core, test_screens_and_cache);
     tcase_add_test(core, test_empty_set_and_versions);
     suite_add_tcase(s, core);
 
@@ -701,6 +803,9 @@ int main(void)
         perror("mkdtemp");
         return EXIT_FAILURE;
     }
+    char cache[128];
+    snprintf(cache, sizeof cache, "%s/xdg-cache", tmpdir);
+    setenv("XDG_CACHE_HOME", cache, 1); /* never the user's cache */
     SRunner *sr = srunner_create(pattern_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

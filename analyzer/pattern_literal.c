@@ -1,0 +1,592 @@
+/* Required literals of a PCRE2 regex: a small set of strings such that every match contains at
+ * least one of them. They let the cheap literal database screen regex rules, so only lines
+ * holding a required literal reach PCRE2 (and the costly prefilter regex scan is not needed).
+ *
+ * The extractor reads the pattern text and must be conservative: whenever it meets syntax it
+ * does not fully understand (backreferences, recursion, conditionals, verbs, extended mode,
+ * ambiguous braces...) it gives up and the rule keeps the regex screen. Rules for the walk:
+ *  - a node is "exact" when the finite set of strings it can match is known (small literals,
+ *    small classes, alternations and concatenations of exact nodes, x? of an exact x);
+ *  - otherwise it carries "req": a set one member of which every match of the node contains;
+ *  - zero-width items (anchors, \b, \K, lookarounds) match the empty string;
+ *  - caseless parts make the whole string caseless (a superset, so never a miss), and an
+ *    inline (?-i) is ignored for the same reason. */
+#include <string.h>
+
+#include "pattern_internal.h"
+
+#define LX_MAXDEPTH 24
+
+struct lxnode {
+    int exact;
+    tl_litset ex; /* exact: every string the node can match */
+    int has_req;
+    tl_litset req; /* !exact: a match contains one of these (has_req) */
+};
+
+struct lxp {
+    const char *p;
+    int fail;
+    int depth;
+};
+
+static int lower_c(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+static int is_alpha_c(int c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+static int is_digit_c(int c) { return c >= '0' && c <= '9'; }
+
+static int lit_eq(const tl_lit *a, const tl_lit *b)
+{
+    if (a->len != b->len || a->caseless != b->caseless) return 0;
+    if (!a->caseless) return memcmp(a->s, b->s, a->len) == 0;
+    for (size_t i = 0; i < a->len; i++)
+        if (lower_c(a->s[i]) != lower_c(b->s[i])) return 0;
+    return 1;
+}
+
+/* Adds lit to set (deduplicated). Returns 0, or -1 when the set is full. */
+static int set_add(tl_litset *set, const tl_lit *lit)
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (lit_eq(&set->v[i], lit)) return 0;
+    if (set->n == TL_LIT_MAXSET) return -1;
+    set->v[set->n++] = *lit;
+    return 0;
+}
+
+static void set_single(tl_litset *set, const unsigned char *s, size_t len, int caseless)
+{
+    set->n = 1;
+    memcpy(set->v[0].s, s, len);
+    set->v[0].len = (uint8_t)len;
+    set->v[0].caseless = (uint8_t)caseless;
+}
+
+/* Quality of a required set for screening: its weakest member decides; fewer is better.
+ * A set holding the empty string requires nothing. */
+static long set_score(const tl_litset *set)
+{
+    if (!set->n) return -1;
+    size_t minlen = TL_LIT_MAXLEN;
+    for (size_t i = 0; i < set->n; i++)
+        if (set->v[i].len < minlen) minlen = set->v[i].len;
+    if (!minlen) return -1;
+    if (minlen > 8) minlen = 8;
+    return (long)minlen * 1000 - (long)set->n;
+}
+
+static void consider(struct lxnode *best, const tl_litset *cand)
+{
+    long s = set_score(cand);
+    if (s < 0) return;
+    if (!best->has_req || s > set_score(&best->req)) {
+        best->req = *cand;
+        best->has_req = 1;
+    }
+}
+
+/* a := a x b. Returns -1 when the product does not fit (a is left unchanged then). */
+static int set_concat(tl_litset *a, const tl_litset *b)
+{
+    if (a->n * b->n > TL_LIT_MAXSET) return -1;
+    tl_litset out = {0};
+    for (size_t i = 0; i < a->n; i++) {
+        for (size_t j = 0; j < b->n; j++) {
+            const tl_lit *x = &a->v[i], *y = &b->v[j];
+            if ((size_t)x->len + y->len > TL_LIT_MAXLEN) return -1;
+            tl_lit z;
+            memcpy(z.s, x->s, x->len);
+            memcpy(z.s + x->len, y->s, y->len);
+            z.len = (uint8_t)(x->len + y->len);
+            z.caseless = x->caseless || y->caseless;
+            if (set_add(&out, &z)) return -1;
+        }
+    }
+    *a = out;
+    return 0;
+}
+
+static void node_empty(struct lxnode *n)
+{
+    memset(n, 0, sizeof *n);
+    n->exact = 1;
+    n->ex.n = 1; /* the empty string */
+}
+
+static void node_any(struct lxnode *n) { memset(n, 0, sizeof *n); }
+
+static void parse_alt(struct lxp *P, int caseless, struct lxnode *out);
+
+static int hexval(int c)
+{
+    if (is_digit_c(c)) return c - '0';
+    c = lower_c(c);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* \x.. after the backslash and x. Returns the byte or -1 (give up). */
+static int parse_hex(struct lxp *P)
+{
+    int v = 0;
+    if (*P->p == '{') {
+        P->p++;
+        int nd = 0;
+        while (hexval((unsigned char)*P->p) >= 0) {
+            v = v * 16 + hexval((unsigned char)*P->p++);
+            if (++nd > 4) return -1;
+        }
+        if (*P->p != '}' || !nd) return -1;
+        P->p++;
+    } else {
+        for (int k = 0; k < 2 && hexval((unsigned char)*P->p) >= 0; k++)
+            v = v * 16 + hexval((unsigned char)*P->p++);
+    }
+    return v > 255 ? -1 : v;
+}
+
+/* Skips \p{..} / \pX after the backslash and letter. */
+static void skip_prop(struct lxp *P)
+{
+    if (*P->p == '{') {
+        while (*P->p && *P->p != '}') P->p++;
+        if (*P->p) P->p++;
+        else P->fail = 1;
+    } else if (*P->p) {
+        P->p++;
+    } else {
+        P->fail = 1;
+    }
+}
+
+/* Character escapes that stand for one byte: returns it, -2 for "some class" (\d...), -1 to
+ * give up. P->p is after the backslash. */
+static int parse_char_escape(struct lxp *P)
+{
+    int c = (unsigned char)*P->p++;
+    switch (c) {
+    case 'n': return '\n';
+    case 't': return '\t';
+    case 'r': return '\r';
+    case 'f': return '\f';
+    case 'e': return 27;
+    case 'a': return 7;
+    case 'x': return parse_hex(P);
+    case 'd': case 'D': case 'w': case 'W': case 's': case 'S': case 'h': case 'H':
+    case 'v': case 'V': case 'N': case 'R': case 'X': case 'C':
+        return -2;
+    case 'p': case 'P':
+        skip_prop(P);
+        return -2;
+    case 0:
+        P->p--;
+        return -1;
+    default:
+        if (is_alpha_c(c) || is_digit_c(c)) return -1; /* backrefs, octal, \g, \k, \c, \o */
+        return c; /* escaped punctuation or a high byte */
+    }
+}
+
+/* [...] with P->p after '['. Small positive classes become exact sets. */
+static void parse_class(struct lxp *P, int caseless, struct lxnode *out)
+{
+    unsigned char bits[32] = {0};
+    int complex = 0, neg = 0;
+    if (*P->p == '^') {
+        neg = 1;
+        P->p++;
+    }
+    int first = 1;
+    for (;;) {
+        int c = (unsigned char)*P->p;
+        if (!c) {
+            P->fail = 1;
+            return;
+        }
+        if (c == ']' && !first) {
+            P->p++;
+            break;
+        }
+        first = 0;
+        if (c == '[' && (P->p[1] == ':' || P->p[1] == '.' || P->p[1] == '=')) {
+            const char *e = P->p[1] == ':' ? strstr(P->p + 2, ":]") : NULL;
+            if (!e) {
+                P->fail = 1;
+                return;
+            }
+            P->p = e + 2;
+            complex = 1;
+            continue;
+        }
+        int lo;
+        if (c == '\\') {
+            P->p++;
+            if (*P->p == 'Q' || *P->p == 'E' || *P->p == 'b') {
+                P->fail = 1; /* rare inside classes; not worth modelling */
+                return;
+            }
+            lo = parse_char_escape(P);
+            if (lo == -1) {
+                P->fail = 1;
+                return;
+            }
+            if (lo == -2) {
+                complex = 1;
+                continue;
+            }
+        } else {
+            lo = c;
+            P->p++;
+        }
+        int hi = lo;
+        if (*P->p == '-' && P->p[1] && P->p[1] != ']') {
+            P->p++;
+            int d = (unsigned char)*P->p;
+            if (d == '\\') {
+                P->p++;
+                hi = parse_char_escape(P);
+                if (hi < 0) {
+                    P->fail = 1;
+                    return;
+                }
+            } else if (d == '[') {
+                P->fail = 1;
+                return;
+            } else {
+                hi = d;
+                P->p++;
+            }
+            if (hi < lo) {
+                P->fail = 1;
+                return;
+            }
+        }
+        for (int k = lo; k <= hi; k++) bits[k >> 3] |= (unsigned char)(1u << (k & 7));
+    }
+    node_any(out);
+    if (neg || complex) return;
+    unsigned char chars[256];
+    int nc = 0;
+    for (int k = 0; k < 256; k++)
+        if (bits[k >> 3] & (1u << (k & 7))) chars[nc++] = (unsigned char)k;
+    if (!nc) return;
+    /* [fF] and friends: one caseless byte. */
+    int folds = 1;
+    for (int i = 1; i < nc; i++)
+        if (lower_c(chars[i]) != lower_c(chars[0])) folds = 0;
+    out->exact = 1;
+    if (folds && nc <= 2) {
+        set_single(&out->ex, chars, 1, caseless || nc == 2);
+        return;
+    }
+    if (nc > 4) {
+        out->exact = 0;
+        return;
+    }
+    for (int i = 0; i < nc; i++) {
+        tl_lit l = {{chars[i]}, 1, (uint8_t)caseless};
+        set_add(&out->ex, &l);
+    }
+}
+
+/* Reads a strict quantifier at P->p. Returns 1 with min/max (max -1 = unbounded), 0 when none
+ * follows, and sets fail on a brace that is not a strict quantifier (PCRE2 versions differ on
+ * what such braces mean). */
+static int parse_quant(struct lxp *P, long *min, long *max)
+{
+    char c = *P->p;
+    if (c == '*' || c == '+' || c == '?') {
+        *min = c == '+';
+        *max = c == '?' ? 1 : -1;
+        P->p++;
+    } else if (c == '{') {
+        const char *q = P->p + 1;
+        long a = 0, b;
+        int nd = 0;
+        while (is_digit_c((unsigned char)*q) && nd < 6) a = a * 10 + (*q++ - '0'), nd++;
+        if (!nd) {
+            P->fail = 1;
+            return 0;
+        }
+        b = a;
+        if (*q == ',') {
+            q++;
+            if (*q == '}') {
+                b = -1;
+            } else {
+                int md = 0;
+                b = 0;
+                while (is_digit_c((unsigned char)*q) && md < 6) b = b * 10 + (*q++ - '0'), md++;
+                if (!md) {
+                    P->fail = 1;
+                    return 0;
+                }
+            }
+        }
+        if (*q != '}') {
+            P->fail = 1;
+            return 0;
+        }
+        P->p = q + 1;
+        *min = a;
+        *max = b;
+    } else {
+        return 0;
+    }
+    if (*P->p == '?' || *P->p == '+') P->p++;
+    return 1;
+}
+
+static void apply_quant(struct lxnode *n, long min, long max)
+{
+    if (min == 0) {
+        if (max == 1 && n->exact) {
+            tl_lit e = {{0}, 0, 0};
+            if (set_add(&n->ex, &e) == 0) return;
+        }
+        node_any(n);
+        return;
+    }
+    if (n->exact && min == max && min <= 4) {
+        tl_litset acc = n->ex;
+        int ok = 1;
+        for (long k = 1; k < min && ok; k++) ok = set_concat(&acc, &n->ex) == 0;
+        if (ok) {
+            n->ex = acc;
+            return;
+        }
+    }
+    if (n->exact) {
+        tl_litset ex = n->ex;
+        node_any(n);
+        consider(n, &ex);
+    }
+    n->exact = 0;
+}
+
+/* One group after '(' has been consumed. */
+static void parse_group(struct lxp *P, int caseless, struct lxnode *out)
+{
+    int zero_width = 0;
+    if (*P->p == '*') { /* (*VERB) or (*pla:...) */
+        P->fail = 1;
+        return;
+    }
+    if (*P->p == '?') {
+        P->p++;
+        char c = *P->p;
+        if (c == ':' || c == '|' || c == '>') {
+            P->p++;
+        } else if (c == '=' || c == '!') {
+            P->p++;
+            zero_width = 1;
+        } else if (c == '<' && (P->p[1] == '=' || P->p[1] == '!')) {
+            P->p += 2;
+            zero_width = 1;
+        } else if (c == '<' || c == '\'' || (c == 'P' && P->p[1] == '<')) {
+            char close = c == '\'' ? '\'' : '>';
+            const char *e = strchr(P->p + 1, close);
+            if (!e) {
+                P->fail = 1;
+                return;
+            }
+            P->p = e + 1;
+        } else if (c == '#') {
+            const char *e = strchr(P->p, ')');
+            if (!e) {
+                P->fail = 1;
+                return;
+            }
+            P->p = e + 1;
+            node_empty(out);
+            return;
+        } else {
+            /* (?flags) or (?flags:...) */
+            int neg = 0, ci = caseless;
+            for (;; P->p++) {
+                char f = *P->p;
+                if (f == ')' || f == ':') break;
+                if (f == '-') neg = 1;
+                else if (f == 'i' && !neg) ci = 1;
+                else if (f == 'x') {
+                    P->fail = 1; /* extended mode: whitespace and comments, not modelled */
+                    return;
+                } else if (!(f == 'i' || f == 'm' || f == 's' || f == 'n' || f == 'U' ||
+                             f == 'J' || f == '^')) {
+                    P->fail = 1; /* recursion, conditionals, callouts, unknown */
+                    return;
+                }
+            }
+            if (*P->p == ')') {
+                /* An option setting: the caller applies it to the rest of the group. */
+                P->p++;
+                out->exact = -1;
+                out->has_req = ci;
+                return;
+            }
+            P->p++;
+            caseless = ci;
+        }
+    }
+    parse_alt(P, caseless, out);
+    if (P->fail) return;
+    if (*P->p != ')') {
+        P->fail = 1;
+        return;
+    }
+    P->p++;
+    if (zero_width) node_empty(out);
+}
+
+static void parse_seq(struct lxp *P, int *caseless, struct lxnode *out)
+{
+    tl_litset run = {0};
+    run.n = 1; /* the empty string */
+    int all_exact = 1;
+    node_any(out);
+    for (;;) {
+        char c = *P->p;
+        if (!c || c == '|' || c == ')' || P->fail) break;
+        struct lxnode a;
+        node_any(&a);
+        if (c == '(') {
+            P->p++;
+            if (++P->depth > LX_MAXDEPTH) {
+                P->fail = 1;
+                break;
+            }
+            parse_group(P, *caseless, &a);
+            P->depth--;
+            if (P->fail) break;
+            if (a.exact == -1) { /* (?i) and friends */
+                *caseless = a.has_req;
+                continue;
+            }
+        } else if (c == '[') {
+            P->p++;
+            parse_class(P, *caseless, &a);
+        } else if (c == '\\') {
+            P->p++;
+            char e = *P->p;
+            if (e == 'b' || e == 'B' || e == 'A' || e == 'z' || e == 'Z' || e == 'G' ||
+                e == 'K') {
+                P->p++;
+                node_empty(&a);
+            } else if (e == 'Q') {
+                P->p++;
+                const char *end = strstr(P->p, "\\E");
+                size_t n = end ? (size_t)(end - P->p) : strlen(P->p);
+                node_empty(&a);
+                if (n > TL_LIT_MAXLEN) node_any(&a); /* long quotes: not worth splitting */
+                else if (n) set_single(&a.ex, (const unsigned char *)P->p, n, *caseless);
+                P->p += n;
+                if (end) P->p += 2;
+            } else if (e == 'E') {
+                P->p++;
+                node_empty(&a);
+            } else {
+                int b = parse_char_escape(P);
+                if (b == -1) {
+                    P->fail = 1;
+                    break;
+                }
+                if (b >= 0) {
+                    unsigned char ch = (unsigned char)b;
+                    node_empty(&a);
+                    set_single(&a.ex, &ch, 1, *caseless && is_alpha_c(ch));
+                }
+            }
+        } else if (c == '.') {
+            P->p++;
+        } else if (c == '^' || c == '$') {
+            P->p++;
+            node_empty(&a);
+        } else if (c == '*' || c == '+' || c == '?' || c == '{') {
+            P->fail = 1; /* a quantifier with nothing to repeat, or a literal brace */
+            break;
+        } else {
+            unsigned char ch = (unsigned char)c;
+            P->p++;
+            node_empty(&a);
+            set_single(&a.ex, &ch, 1, *caseless && is_alpha_c(ch));
+        }
+        if (P->fail) break;
+        long qmin, qmax;
+        if (parse_quant(P, &qmin, &qmax)) apply_quant(&a, qmin, qmax);
+        if (P->fail) break;
+        if (*P->p == '{') {
+            P->fail = 1;
+            break;
+        }
+        if (a.exact) {
+            tl_litset keep = run;
+            if (set_concat(&run, &a.ex) != 0) {
+                consider(out, &keep);
+                run = a.ex;
+                all_exact = 0;
+            }
+        } else {
+            consider(out, &run);
+            if (a.has_req) consider(out, &a.req);
+            run.n = 1;
+            run.v[0].len = 0;
+            run.v[0].caseless = 0;
+            all_exact = 0;
+        }
+    }
+    if (all_exact) {
+        out->exact = 1;
+        out->ex = run;
+        out->has_req = 0;
+    } else {
+        consider(out, &run);
+    }
+}
+
+static void parse_alt(struct lxp *P, int caseless, struct lxnode *out)
+{
+    int ci = caseless; /* an option set in one branch carries into the later ones */
+    struct lxnode acc;
+    parse_seq(P, &ci, &acc);
+    while (!P->fail && *P->p == '|') {
+        P->p++;
+        struct lxnode b;
+        parse_seq(P, &ci, &b);
+        if (P->fail) break;
+        if (acc.exact && b.exact) {
+            tl_litset u = acc.ex;
+            int ok = 1;
+            for (size_t i = 0; i < b.ex.n && ok; i++) ok = set_add(&u, &b.ex.v[i]) == 0;
+            if (ok) {
+                acc.ex = u;
+                continue;
+            }
+        }
+        /* Not exact any more: the union of what each side requires. */
+        tl_litset ra, rb;
+        int ha = acc.exact ? 1 : acc.has_req, hb = b.exact ? 1 : b.has_req;
+        ra = acc.exact ? acc.ex : acc.req;
+        rb = b.exact ? b.ex : b.req;
+        node_any(&acc);
+        if (ha && hb && set_score(&ra) >= 0 && set_score(&rb) >= 0) {
+            int ok = 1;
+            for (size_t i = 0; i < rb.n && ok; i++) ok = set_add(&ra, &rb.v[i]) == 0;
+            if (ok) {
+                acc.has_req = 1;
+                acc.req = ra;
+            }
+        }
+    }
+    *out = acc;
+}
+
+int tl_lit_extract(const char *regex, tl_litset *out)
+{
+    memset(out, 0, sizeof *out);
+    struct lxp P = {regex, 0, 0};
+    struct lxnode n;
+    parse_alt(&P, 0, &n);
+    if (P.fail || *P.p) return -1; /* unbalanced ')' or given up */
+    const tl_litset *s = n.exact ? &n.ex : n.has_req ? &n.req : NULL;
+    if (!s || set_score(s) < 0) return -1;
+    *out = *s;
+    return 0;
+}
