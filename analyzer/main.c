@@ -71,6 +71,8 @@ static void usage(FILE *f)
           "                        to new_events.jsonl, and only new events count for the exit code\n"
           "      --junit FILE      also write JUnit XML: one testcase per rule, failed when it hit\n"
           "                        at or above --fail-on\n"
+          "      --no-cache        compile the pattern set afresh (compiled databases are\n"
+          "                        otherwise reused from $XDG_CACHE_HOME/timberline)\n"
           "      --chunk-size N    bytes per work unit (default 4194304; for tests and tuning)\n"
           "  -q, --quiet           no progress line and no summary\n"
           "\n"
@@ -137,9 +139,11 @@ static int dir_is_empty(const char *p)
 }
 
 /* Loads and compiles; prints every diagnostic. Returns 0, or 2 when the set is unusable. */
-static int load_patterns(tl_pattern_set *set, char **paths, size_t n, int for_scan)
+static int load_patterns(tl_pattern_set *set, char **paths, size_t n, int for_scan, int cache)
 {
     tl_error err;
+    /* compiled vectorscan databases are reused from ~/.cache/timberline unless --no-cache */
+    tl_pattern_set_cache(set, cache, NULL);
     for (size_t i = 0; i < n; i++) {
         if (tl_pattern_set_load(set, paths[i], &err) != TL_OK) {
             fprintf(stderr, "timberline: %s\n", err.msg);
@@ -226,7 +230,7 @@ static int cmd_patterns(int argc, char **argv)
         return EXIT_ERROR;
     }
     tl_pattern_set *set = tl_pattern_set_new();
-    int rc = load_patterns(set, argv + 2, (size_t)(argc - 2), 0);
+    int rc = load_patterns(set, argv + 2, (size_t)(argc - 2), 0, 1);
     if (rc) {
         tl_pattern_set_free(set);
         return rc;
@@ -256,6 +260,10 @@ static int cmd_patterns(int argc, char **argv)
         if (r->unfiltered)
             printf("note %s:%d: rule '%s' is matched without the vectorscan screen (%s)\n",
                    r->file, r->regex_line, r->id, r->unfiltered_why ? r->unfiltered_why : "refused");
+        else if (r->screen == TL_SCREEN_REGEX)
+            printf("note %s:%d: rule '%s' has no required literal: screened by the vectorscan "
+                   "regex prefilter (%s)\n",
+                   r->file, r->regex_line, r->id, r->screen_note ? r->screen_note : "");
     }
     tl_error err;
     int f = tl_match_run_tests(set, on_test, &c, &err);
@@ -504,12 +512,13 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
         {"assume-year", required_argument, NULL, 'Y'}, {"since", required_argument, NULL, 'N'},
         {"until", required_argument, NULL, 'U'},
         {"baseline", required_argument, NULL, 'L'},   {"junit", required_argument, NULL, 'J'},
+        {"no-cache", no_argument, NULL, 'K'},
         {NULL, 0, NULL, 0}};
     char **pattern_paths = NULL;
     size_t npatterns = 0;
     const char *out = "timberline-report", *tzname = "UTC", *fail_on = "info";
     const char *case_id = NULL, *analyst = NULL;
-    int threads = 0, quiet = 0, force = 0, strict = 0;
+    int threads = 0, quiet = 0, force = 0, strict = 0, no_cache = 0;
     size_t chunk = 0;
     tl_severity fail_sev = TL_SEV_INFO;
     tl_unpack_opts uo;
@@ -598,6 +607,7 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
         case 'B': uo.binary = 1; break;
         case 'M': tz_map_path = optarg; break;
         case 'L': baseline_dir = optarg; break;
+        case 'K': no_cache = 1; break;
         case 'J': junit_path = optarg; break;
         case 'O':
             if (tl_ts_parse_date_order(&date_order, optarg) != 0) {
@@ -688,9 +698,9 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
                             "found\n");
             goto done;
         }
-        rc = load_patterns(set, &defpat, 1, 1);
+        rc = load_patterns(set, &defpat, 1, 1, !no_cache);
     } else {
-        rc = load_patterns(set, pattern_paths, npatterns, 1);
+        rc = load_patterns(set, pattern_paths, npatterns, 1, !no_cache);
     }
     if (rc) goto done;
     rc = EXIT_ERROR;

@@ -13,6 +13,7 @@
 
 #include "timberline/buf.h"
 #include "timberline/hash.h"
+#include "timberline/ioc_import.h"
 
 static const char *SEV_NAMES[] = {"info", "low", "medium", "high", "critical"};
 
@@ -490,6 +491,96 @@ static char *list_name(const char *path)
     return tl_xstrndup(base, n);
 }
 
+/* Adds one indicator (as published: refanged here) as its own rule `<list>:<indicator>`.
+ * `feed_type` is the type a feed declared ("ip", "domain", "hash", ...; NULL = detect); a
+ * declared case-insensitive type keeps the match case-insensitive even when detection
+ * disagrees. */
+static void add_indicator(tl_pattern_set *set, const char *path, int lineno, const char *name,
+                          const char *value, const char *feed_type, tl_severity sev,
+                          const char *desc, char **tags, size_t ntags)
+{
+    char *ind = refang(value);
+    tl_ioc_type type = classify(ind);
+    int caseless = type == TL_IOC_DOMAIN || type == TL_IOC_HASH || type == TL_IOC_EMAIL ||
+                   type == TL_IOC_IPV6;
+    if (feed_type && (strcmp(feed_type, "domain") == 0 || strcmp(feed_type, "hash") == 0 ||
+                      strcmp(feed_type, "email") == 0))
+        caseless = 1;
+    if (feed_type && strcmp(feed_type, "ip") == 0 && type != TL_IOC_IPV4 && type != TL_IOC_IPV6)
+        diag(set, 0, "%s:%d: '%s' is listed as an IP address but does not look like one", path,
+             lineno, ind);
+    if (caseless)
+        for (char *q = ind; *q; q++) *q = lower(*q);
+    if (strlen(ind) < 3) {
+        diag(set, 1, "%s:%d: indicator '%s' is too short to hunt for (under 3 bytes)", path, lineno,
+             ind);
+        free(ind);
+        return;
+    }
+    tl_buf id = TL_BUF_INIT;
+    tl_buf_printf(&id, "%s:%s", name, ind);
+    size_t dup = index_find(set, id.data);
+    if (dup != (size_t)-1) {
+        tl_rule *o = &set->rules[dup];
+        if (o->kind == TL_RULE_IOC)
+            diag(set, 0, "%s:%d: indicator '%s' repeated (first at %s:%d); merged", path, lineno,
+                 ind, o->file, o->line);
+        else
+            diag(set, 1, "%s:%d: indicator id '%s' clashes with the rule at %s:%d", path, lineno,
+                 id.data, o->file, o->line);
+        tl_buf_free(&id);
+        free(ind);
+        return;
+    }
+    tl_rule *r = new_rule(set);
+    r->id = tl_buf_steal(&id, NULL);
+    r->kind = TL_RULE_IOC;
+    r->severity = sev;
+    r->description = tl_xstrdup(desc ? desc : "");
+    if (ntags) {
+        r->tags = tl_xcalloc(ntags, sizeof *r->tags);
+        for (size_t i = 0; i < ntags; i++) r->tags[i] = tl_xstrdup(tags[i]);
+        r->ntags = ntags;
+    }
+    r->literal_len = strlen(ind);
+    r->literal = ind;
+    r->ioc_type = type;
+    r->caseless = caseless;
+    r->file = tl_xstrdup(path);
+    r->line = lineno;
+    set->nrules++;
+    index_put(set, set->nrules - 1);
+    set->files[set->nfiles - 1].nrules++;
+}
+
+/* MISP CSV and STIX bundles: their literal indicators become rules like list lines; what
+ * they hold beyond that is counted and reported as a warning. */
+static void load_feed(tl_pattern_set *set, const char *path, char *text, size_t len, int stix)
+{
+    tl_ioc_batch b;
+    memset(&b, 0, sizeof b);
+    tl_error err;
+    int rc = stix ? tl_ioc_import_stix(text, len, &b, &err)
+                  : tl_ioc_import_misp_csv(text, len, &b, &err);
+    if (rc != TL_OK) {
+        diag(set, 1, "%s: %s", path, err.msg);
+        tl_ioc_batch_free(&b);
+        return;
+    }
+    char *name = list_name(path);
+    for (size_t i = 0; i < b.n; i++)
+        add_indicator(set, path, b.items[i].line, name, b.items[i].value,
+                      strcmp(b.items[i].type, "any") == 0 ? NULL : b.items[i].type, TL_SEV_HIGH,
+                      b.items[i].comment, NULL, 0);
+    for (size_t i = 0; i < b.nreasons; i++)
+        diag(set, 0, "%s:%d: %s", path, b.reason_lines[i], b.reasons[i]);
+    if (b.skipped)
+        diag(set, 0, "%s: %zu %s loaded, %zu skipped (not literal indicators)", path, b.n,
+             stix ? "STIX indicator values" : "MISP attributes", b.skipped);
+    free(name);
+    tl_ioc_batch_free(&b);
+}
+
 static void load_ioc_text(tl_pattern_set *set, const char *path, char *text, size_t len)
 {
     char *cur = text, *end = text + len;
@@ -536,52 +627,7 @@ static void load_ioc_text(tl_pattern_set *set, const char *path, char *text, siz
                 break;
             }
         }
-        char *ind = refang(s);
-        tl_ioc_type type = classify(ind);
-        int caseless = type == TL_IOC_DOMAIN || type == TL_IOC_HASH || type == TL_IOC_EMAIL ||
-                       type == TL_IOC_IPV6;
-        if (caseless)
-            for (char *q = ind; *q; q++) *q = lower(*q);
-        if (strlen(ind) < 3) {
-            diag(set, 1, "%s:%d: indicator '%s' is too short to hunt for (under 3 bytes)", path,
-                 lineno, ind);
-            free(ind);
-            continue;
-        }
-        tl_buf id = TL_BUF_INIT;
-        tl_buf_printf(&id, "%s:%s", name, ind);
-        size_t dup = index_find(set, id.data);
-        if (dup != (size_t)-1) {
-            tl_rule *o = &set->rules[dup];
-            if (o->kind == TL_RULE_IOC)
-                diag(set, 0, "%s:%d: indicator '%s' repeated (first at %s:%d); merged", path,
-                     lineno, ind, o->file, o->line);
-            else
-                diag(set, 1, "%s:%d: indicator id '%s' clashes with the rule at %s:%d", path,
-                     lineno, id.data, o->file, o->line);
-            tl_buf_free(&id);
-            free(ind);
-            continue;
-        }
-        tl_rule *r = new_rule(set);
-        r->id = tl_buf_steal(&id, NULL);
-        r->kind = TL_RULE_IOC;
-        r->severity = sev;
-        r->description = tl_xstrdup(desc ? desc : "");
-        if (ntags) {
-            r->tags = tl_xcalloc(ntags, sizeof *r->tags);
-            for (size_t i = 0; i < ntags; i++) r->tags[i] = tl_xstrdup(tags[i]);
-            r->ntags = ntags;
-        }
-        r->literal_len = strlen(ind);
-        r->literal = ind;
-        r->ioc_type = type;
-        r->caseless = caseless;
-        r->file = tl_xstrdup(path);
-        r->line = lineno;
-        set->nrules++;
-        index_put(set, set->nrules - 1);
-        set->files[set->nfiles - 1].nrules++;
+        add_indicator(set, path, lineno, name, s, NULL, sev, desc, tags, ntags);
     }
     free(name);
     free(desc);
@@ -599,6 +645,8 @@ static int pattern_kind(const char *path)
 {
     if (has_suffix(path, ".rules")) return 1;
     if (has_suffix(path, ".ioc") || has_suffix(path, ".txt")) return 2;
+    if (has_suffix(path, ".csv")) return 3;                           /* MISP export */
+    if (has_suffix(path, ".json") || has_suffix(path, ".stix")) return 4; /* STIX 2.1 */
     return 0;
 }
 
@@ -611,7 +659,9 @@ static int load_file(tl_pattern_set *set, const char *path, tl_error *err)
 {
     int kind = pattern_kind(path);
     if (!kind) {
-        diag(set, 1, "%s: not a pattern file (expected *.rules, *.ioc or *.txt)", path);
+        diag(set, 1,
+             "%s: not a pattern file (expected *.rules, *.ioc, *.txt, MISP *.csv or STIX *.json)",
+             path);
         return TL_OK;
     }
     char *text = NULL;
@@ -619,7 +669,8 @@ static int load_file(tl_pattern_set *set, const char *path, tl_error *err)
     int rc = read_pattern_file(set, path, &text, &len, err);
     if (rc) return rc;
     if (kind == 1) load_rules_text(set, path, text, len);
-    else load_ioc_text(set, path, text, len);
+    else if (kind == 2) load_ioc_text(set, path, text, len);
+    else load_feed(set, path, text, len, kind == 4);
     free(text);
     return TL_OK;
 }

@@ -422,9 +422,18 @@ static void work(void *ctx, void *arg)
         make_message(j, L, hit, ev);
         ev->indicator = copy_capped(j->buf + L->start + hit->start, hit->end - hit->start,
                                     &ev->indicator_len);
-        if (hit->caps != UINT32_MAX) {
+        const tl_rule *hr = tl_pattern_set_rule(set, hit->rule);
+        if (hr->kind == TL_RULE_IOC) {
+            /* the indicator's type travels with the event (fields.ioc_type) */
+            const char *tn = tl_ioc_type_name(hr->ioc_type);
+            ev->fields = tl_xcalloc(1, sizeof *ev->fields);
+            ev->fields[0].name = "ioc_type";
+            ev->fields[0].len = strlen(tn);
+            ev->fields[0].value = tl_xstrndup(tn, ev->fields[0].len);
+            ev->nfields = 1;
+        } else if (hit->caps != UINT32_MAX) {
             /* capnames are sorted, so fields come out sorted by key */
-            const tl_rule *r = tl_pattern_set_rule(set, hit->rule);
+            const tl_rule *r = hr;
             const uint32_t *cp = &j->res.caps[hit->caps];
             ev->fields = tl_xcalloc(r->ncapnames, sizeof *ev->fields);
             for (size_t k = 0; k < r->ncapnames; k++) {

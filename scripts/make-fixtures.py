@@ -80,6 +80,31 @@ test.match = union select
 test.nomatch = union all
 """)
 
+    # Indicator feeds as MISP and STIX export them (issue 5): 7 literal MISP attributes in 6
+    # rows plus 2 rows of types we do not hunt; 5 STIX indicators expanding to 6 literals, plus
+    # 2 patterns that cannot be literals.
+    write("feeds/misp-export.csv", b'''uuid,event_id,category,type,value,comment,to_ids,date
+5f1c0001,42,Network activity,ip-dst,198.51.100.23,C2 server,1,1767441600
+5f1c0002,42,Network activity,domain,evil-cdn.example,"dropper host, seen in curl",1,1767441600
+5f1c0003,42,Network activity,domain|ip,stage2.evil-cdn.example|203.0.113.77,,1,1767441600
+5f1c0004,42,Payload delivery,filename|sha256,x.sh|D2F1C0A0B9E8D7C6B5A4F3E2D1C0B9A8F7E6D5C4B3A2F1E0D9C8B7A6F5E4D3C2,,1,1767441600
+5f1c0005,42,Payload delivery,md5,0123456789abcdef0123456789abcdef,,1,1767441600
+5f1c0006,42,Network activity,url,hxxp://bad[.]example/payload.sh,"multi
+line comment",1,1767441600
+5f1c0007,42,Other,text,just a note,,0,1767441600
+5f1c0008,42,Financial fraud,btc,1BoatSLRHtKNngkdXEeobR76b53LETtpyT,,1,1767441600
+''')
+    write("feeds/stix-bundle.json", b'''{"type":"bundle","id":"bundle--1","objects":[
+ {"type":"identity","id":"identity--1","name":"CERT"},
+ {"type":"indicator","id":"indicator--1","name":"C2 IP","pattern_type":"stix","pattern":"[ipv4-addr:value = '198.51.100.23']"},
+ {"type":"indicator","id":"indicator--2","name":"Dropper domains","pattern_type":"stix","pattern":"[domain-name:value = 'evil-cdn.example' OR domain-name:value = 'update.evil-cdn.example']"},
+ {"type":"indicator","id":"indicator--3","name":"Payload","pattern_type":"stix","pattern":"[file:hashes.'SHA-256' = 'd2f1c0a0b9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2']"},
+ {"type":"indicator","id":"indicator--4","name":"Mail","pattern_type":"stix","pattern":"[email-addr:value = 'attacker@evil-mail.example'] OR [url:value = 'http://bad.example/payload.sh']"},
+ {"type":"indicator","id":"indicator--5","name":"Combined","pattern_type":"stix","pattern":"[ipv4-addr:value = '203.0.113.5' AND network-traffic:dst_port = 22]"},
+ {"type":"indicator","id":"indicator--6","name":"Sigma","pattern_type":"sigma","pattern":"title: x"}
+]}
+''')
+
     # Evidence for the golden run: a small web server's logs.
     auth = []
     auth.append(b"Dec 31 23:58:00 web1 sshd[700]: Failed password for root from 203.0.113.5 port 4000 ssh2")

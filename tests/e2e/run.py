@@ -52,7 +52,7 @@ def read(path):
 def setup():
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
-    for d in ("case", "patterns", "badpatterns", "tz", "onlybinary"):
+    for d in ("case", "patterns", "badpatterns", "tz", "onlybinary", "feeds"):
         shutil.copytree(os.path.join(REPO, "fixtures", "e2e", d), os.path.join(WORK, d), symlinks=True)
     shutil.copytree(os.path.join(REPO, "fixtures", "archives"), os.path.join(WORK, "archives"))
     shutil.copytree(os.path.join(REPO, "fixtures", "timestamps"), os.path.join(WORK, "ts"))
@@ -878,6 +878,28 @@ def patterns_check_junit():
     _, out, _ = run(["patterns", "check", "lint.rules"], expect=1)
     if "rule 'empty-ok': lint: matches the empty string" not in out or "rule 'untested': lint: no test.match" not in out:
         raise AssertionError(out)
+
+
+@test
+def misp_and_stix_feeds_load():
+    _, out, err = run(["patterns", "check", "feeds"], expect=0)
+    if "0 rules, 13 indicators in 2 files" not in out:
+        raise AssertionError(out)
+    for want in ("misp-export.csv: 7 MISP attributes loaded, 2 skipped",
+                 "stix-bundle.json: 6 STIX indicator values loaded, 2 skipped",
+                 "indicator--5: pattern combines comparisons with something other than OR"):
+        if want not in err:
+            raise AssertionError("missing %r in %s" % (want, err))
+    run(["scan", "-q", "-p", "feeds", "-o", "out-feeds", "case"], expect=1)
+    got = sorted({(e["rule"], e["fields"].get("ioc_type")) for e in events("out-feeds")})
+    want = [("misp-export:198.51.100.23", "ipv4"), ("misp-export:d2f1c0a0b9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2", "hash"),
+            ("misp-export:evil-cdn.example", "domain"), ("misp-export:http://bad.example/payload.sh", "url"),
+            ("stix-bundle:198.51.100.23", "ipv4"), ("stix-bundle:attacker@evil-mail.example", "email"),
+            ("stix-bundle:d2f1c0a0b9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2", "hash"),
+            ("stix-bundle:evil-cdn.example", "domain"), ("stix-bundle:http://bad.example/payload.sh", "url"),
+            ("stix-bundle:update.evil-cdn.example", "domain")]
+    if got != want:
+        raise AssertionError("feed hits: %r" % got)
 
 
 @test
