@@ -56,7 +56,7 @@ $(BIN): $(MAIN_OBJ) $(LIBTL)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/%.c $(LIBTL) | $(BUILD)/tests
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(LIBTL) | $(BUILD)/tests
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(LIBTL) $(LDFLAGS) $(CHECK_LIBS) $(LDLIBS)
 

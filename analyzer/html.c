@@ -7,6 +7,7 @@
  * tl_escape_text. The script renders with textContent/createElement only. The CSP meta tag
  * allows exactly the inline <style> and <script> below, by SHA-256. */
 #include "timberline/html.h"
+#include "timberline/outfile.h"
 
 #include <errno.h>
 #include <openssl/evp.h>
@@ -224,49 +225,9 @@ static const char JS[] =
     "document.body.setAttribute('data-render-ms', String(Math.round(performance.now())));\n"
     "})();\n";
 
-/* ---- atomic file (same pattern as report.c) ---- */
-
-struct outfile {
-    FILE *f;
-    char *tmp;
-    char *final;
-};
-
-static int out_open(struct outfile *o, const char *dir, const char *name, tl_error *err)
-{
-    tl_buf t = TL_BUF_INIT, f = TL_BUF_INIT;
-    tl_buf_printf(&t, "%s/.%s.tmp", dir, name);
-    tl_buf_printf(&f, "%s/%s", dir, name);
-    o->tmp = tl_buf_steal(&t, NULL);
-    o->final = tl_buf_steal(&f, NULL);
-    o->f = fopen(o->tmp, "w");
-    if (!o->f) {
-        int rc = tl_error_set(err, TL_EIO, "%s: cannot write: %s", o->tmp, strerror(errno));
-        free(o->tmp);
-        free(o->final);
-        return rc;
-    }
-    return TL_OK;
-}
-
-static int out_close(struct outfile *o, tl_error *err)
-{
-    int rc = TL_OK;
-    if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0)
-        rc = tl_error_set(err, TL_EIO, "%s: write failed: %s", o->tmp, strerror(errno));
-    if (fclose(o->f) != 0 && rc == TL_OK)
-        rc = tl_error_set(err, TL_EIO, "%s: write failed: %s", o->tmp, strerror(errno));
-    if (rc == TL_OK && rename(o->tmp, o->final) != 0)
-        rc = tl_error_set(err, TL_EIO, "%s: cannot rename into place: %s", o->final,
-                          strerror(errno));
-    if (rc != TL_OK) unlink(o->tmp);
-    free(o->tmp);
-    free(o->final);
-    return rc;
-}
 
 /* Writes and empties b once it is large, so the page never sits whole in memory. */
-static void flush_if(struct outfile *o, tl_buf *b, size_t over)
+static void flush_if(tl_outfile *o, tl_buf *b, size_t over)
 {
     if (b->len >= over) {
         fwrite(b->data, 1, b->len, o->f);
@@ -379,7 +340,7 @@ typedef struct ctx {
     tl_rule_stats *st; /* per rule, over all events */
     size_t *keys;      /* key-moment rules, by first sighting */
     size_t nkeys;
-    struct outfile *o;
+    tl_outfile *o;
 } ctx;
 
 static void flushc(ctx *c) { flush_if(c->o, &c->b, 1 << 20); }
@@ -1579,8 +1540,8 @@ static void write_warnings(ctx *c)
 int tl_html_write(const char *dir, const tl_scan_result *res, const tl_pattern_set *set,
                   const tl_run_info *info, tl_error *err)
 {
-    struct outfile o;
-    int rc = out_open(&o, dir, "report.html", err);
+    tl_outfile o;
+    int rc = tl_outfile_open(&o, dir, "report.html", err);
     if (rc) return rc;
     size_t nr = tl_pattern_set_count(set);
     ctx c = {TL_BUF_INIT, TL_BUF_INIT, res, set, tl_xcalloc(nr ? nr : 1, sizeof *c.st), NULL, 0, &o};
@@ -1631,5 +1592,5 @@ int tl_html_write(const char *dir, const tl_scan_result *res, const tl_pattern_s
     tl_buf_free(&c.tmp);
     free(c.st);
     free(c.keys);
-    return out_close(&o, err);
+    return tl_outfile_close(&o, err);
 }

@@ -9,6 +9,7 @@
 
 #include "timberline/buf.h"
 #include "timberline/escape.h"
+#include "timberline/outfile.h"
 
 void tl_junit_add(tl_junit *j, const char *classname, const char *name, const char *failure,
                   const char *detail)
@@ -70,18 +71,12 @@ int tl_junit_write(const tl_junit *j, const char *path, const char *suite, tl_er
         tl_buf_puts(&b, "</failure>\n  </testcase>\n");
     }
     tl_buf_puts(&b, "</testsuite>\n</testsuites>\n");
-    tl_buf tmp = TL_BUF_INIT;
-    tl_buf_printf(&tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp.data, "w");
-    int rc = TL_OK;
-    if (!f || fwrite(b.data, 1, b.len, f) != b.len || fclose(f) != 0) {
-        rc = tl_error_set(err, TL_EIO, "%s: %s", path, strerror(errno));
-        unlink(tmp.data);
-    } else if (rename(tmp.data, path) != 0) {
-        rc = tl_error_set(err, TL_EIO, "%s: %s", path, strerror(errno));
-        unlink(tmp.data);
+    tl_outfile o;
+    int rc = tl_outfile_open_path(&o, path, err);
+    if (rc == TL_OK) {
+        tl_outfile_write_buf(&o, &b);
+        rc = tl_outfile_close(&o, err);
     }
-    tl_buf_free(&tmp);
     tl_buf_free(&b);
     return rc;
 }

@@ -17,56 +17,12 @@
 #include <zlib.h>
 
 #include "timberline/buf.h"
+#include "timberline/outfile.h"
 #include "timberline/escape.h"
 #include "timberline/hash.h"
 #include "timberline/html.h"
 #include "timberline/timestamp.h"
 
-/* ---- atomic files ---- */
-
-struct outfile {
-    FILE *f;
-    char *tmp;
-    char *final;
-};
-
-static int out_open(struct outfile *o, const char *dir, const char *name, tl_error *err)
-{
-    tl_buf t = TL_BUF_INIT, f = TL_BUF_INIT;
-    tl_buf_printf(&t, "%s/.%s.tmp", dir, name);
-    tl_buf_printf(&f, "%s/%s", dir, name);
-    o->tmp = tl_buf_steal(&t, NULL);
-    o->final = tl_buf_steal(&f, NULL);
-    o->f = fopen(o->tmp, "w");
-    if (!o->f) {
-        int rc = tl_error_set(err, TL_EIO, "%s: cannot write: %s", o->tmp, strerror(errno));
-        free(o->tmp);
-        free(o->final);
-        return rc;
-    }
-    return TL_OK;
-}
-
-static int out_close(struct outfile *o, tl_error *err)
-{
-    int rc = TL_OK;
-    if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0)
-        rc = tl_error_set(err, TL_EIO, "%s: write failed: %s", o->tmp, strerror(errno));
-    if (fclose(o->f) != 0 && rc == TL_OK)
-        rc = tl_error_set(err, TL_EIO, "%s: write failed: %s", o->tmp, strerror(errno));
-    if (rc == TL_OK && rename(o->tmp, o->final) != 0)
-        rc = tl_error_set(err, TL_EIO, "%s: cannot rename into place: %s", o->final, strerror(errno));
-    if (rc != TL_OK) unlink(o->tmp);
-    free(o->tmp);
-    free(o->final);
-    return rc;
-}
-
-static void out_buf(struct outfile *o, tl_buf *b)
-{
-    if (b->len) fwrite(b->data, 1, b->len, o->f);
-    tl_buf_reset(b);
-}
 
 /* ---- shared pieces ---- */
 
@@ -202,23 +158,18 @@ static void csv_event(tl_buf *b, tl_buf *tmp, const tl_event *ev, const tl_scan_
 static int write_timelines(const char *dir, const tl_scan_result *res, const tl_pattern_set *set,
                            const unsigned char *event_new, tl_error *err)
 {
-    struct outfile j, c;
-    int rc = out_open(&j, dir, "timeline.jsonl", err);
+    tl_outfile j, c;
+    int rc = tl_outfile_open(&j, dir, "timeline.jsonl", err);
     if (rc) return rc;
-    rc = out_open(&c, dir, "timeline.csv", err);
+    rc = tl_outfile_open(&c, dir, "timeline.csv", err);
     if (rc) {
-        fclose(j.f);
-        unlink(j.tmp);
-        free(j.tmp);
-        free(j.final);
+        tl_outfile_abort(&j);
         return rc;
     }
-    struct outfile nw = {0};
-    if (event_new && (rc = out_open(&nw, dir, "new_events.jsonl", err)) != TL_OK) {
-        fclose(j.f);
-        fclose(c.f);
-        unlink(j.tmp), unlink(c.tmp);
-        free(j.tmp), free(j.final), free(c.tmp), free(c.final);
+    tl_outfile nw = {0};
+    if (event_new && (rc = tl_outfile_open(&nw, dir, "new_events.jsonl", err)) != TL_OK) {
+        tl_outfile_abort(&j);
+        tl_outfile_abort(&c);
         return rc;
     }
     tl_buf b = TL_BUF_INIT, tmp = TL_BUF_INIT;
@@ -233,15 +184,15 @@ static int write_timelines(const char *dir, const tl_scan_result *res, const tl_
         int is_new = event_new ? event_new[i] : -1;
         jsonl_event(&b, &res->timeline.ev[i], res, set, is_new);
         if (is_new == 1) fwrite(b.data, 1, b.len, nw.f);
-        out_buf(&j, &b);
+        tl_outfile_write_buf(&j, &b);
         csv_event(&b, &tmp, &res->timeline.ev[i], res, set, is_new);
-        out_buf(&c, &b);
+        tl_outfile_write_buf(&c, &b);
     }
     tl_buf_free(&b);
     tl_buf_free(&tmp);
-    rc = out_close(&j, err);
-    int rc2 = out_close(&c, rc ? NULL : err);
-    int rc3 = event_new ? out_close(&nw, rc || rc2 ? NULL : err) : TL_OK;
+    rc = tl_outfile_close(&j, err);
+    int rc2 = tl_outfile_close(&c, rc ? NULL : err);
+    int rc3 = event_new ? tl_outfile_close(&nw, rc || rc2 ? NULL : err) : TL_OK;
     return rc ? rc : rc2 ? rc2 : rc3;
 }
 
@@ -432,11 +383,11 @@ static int write_manifest(const char *dir, const tl_scan_result *res, const tl_p
     free(next);
     free(last);
     tl_buf_printf(&b, "%s]\n}\n", ntop ? "\n  " : "");
-    struct outfile o;
-    int rc = out_open(&o, dir, "manifest.json", err);
+    tl_outfile o;
+    int rc = tl_outfile_open(&o, dir, "manifest.json", err);
     if (rc == TL_OK) {
-        out_buf(&o, &b);
-        rc = out_close(&o, err);
+        tl_outfile_write_buf(&o, &b);
+        rc = tl_outfile_close(&o, err);
     }
     tl_buf_free(&b);
     return rc;
@@ -552,11 +503,11 @@ static int write_summary(const char *dir, const tl_scan_result *res, const tl_pa
     free(order);
     free(st);
     tl_buf_free(&filtered);
-    struct outfile o;
-    int rc = out_open(&o, dir, "summary.json", err);
+    tl_outfile o;
+    int rc = tl_outfile_open(&o, dir, "summary.json", err);
     if (rc == TL_OK) {
-        out_buf(&o, &b);
-        rc = out_close(&o, err);
+        tl_outfile_write_buf(&o, &b);
+        rc = tl_outfile_close(&o, err);
     }
     tl_buf_free(&b);
     return rc;
@@ -595,11 +546,11 @@ static int write_sums(const char *dir, tl_error *err)
     }
     free(names);
     if (rc == TL_OK) {
-        struct outfile o;
-        rc = out_open(&o, dir, "SHA256SUMS", err);
+        tl_outfile o;
+        rc = tl_outfile_open(&o, dir, "SHA256SUMS", err);
         if (rc == TL_OK) {
-            out_buf(&o, &b);
-            rc = out_close(&o, err);
+            tl_outfile_write_buf(&o, &b);
+            rc = tl_outfile_close(&o, err);
         }
     }
     tl_buf_free(&b);

@@ -1,6 +1,8 @@
 /* Unit tests for the html module: HTML and JSON-in-script escaping of hostile bytes, the CSP
  * hashes matching the page's inline style and script, and the 50,000-event truncation note. */
 #include <check.h>
+
+#include "testutil.h"
 #include <ftw.h>
 #include <openssl/evp.h>
 #include <stdint.h>
@@ -297,23 +299,7 @@ static Suite *html_suite(void)
     return s;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 int main(void)
 {
-    strcpy(tmpdir, "/tmp/tl_check_html.XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return EXIT_FAILURE;
-    }
-    SRunner *sr = srunner_create(html_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tl_test_main(html_suite(), tmpdir, sizeof tmpdir, "html");
 }

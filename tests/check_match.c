@@ -2,6 +2,8 @@
  * leftmost hit per (line, rule), named captures, per-line anchors, unfiltered rules, PCRE2
  * limits recorded as problems, and the rule self-test runner. */
 #include <check.h>
+
+#include "testutil.h"
 #include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -859,26 +861,7 @@ static Suite *match_suite(void)
     return s;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 int main(void)
 {
-    strcpy(tmpdir, "/tmp/tl_check_match.XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return EXIT_FAILURE;
-    }
-    char cache[128];
-    snprintf(cache, sizeof cache, "%s/xdg-cache", tmpdir);
-    setenv("XDG_CACHE_HOME", cache, 1); /* never the user's cache */
-    SRunner *sr = srunner_create(match_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tl_test_main(match_suite(), tmpdir, sizeof tmpdir, "match");
 }

@@ -1,6 +1,8 @@
 /* Unit tests for the pattern module: rule-file and IOC-list parsing, refanging, indicator type
  * detection, diagnostics with file:line, compile errors and unfiltered (screen-less) rules. */
 #include <check.h>
+
+#include "testutil.h"
 #include <dirent.h>
 #include <ftw.h>
 #include <stdarg.h>
@@ -790,26 +792,7 @@ static Suite *pattern_suite(void)
     return s;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 int main(void)
 {
-    strcpy(tmpdir, "/tmp/tl_check_pattern.XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return EXIT_FAILURE;
-    }
-    char cache[128];
-    snprintf(cache, sizeof cache, "%s/xdg-cache", tmpdir);
-    setenv("XDG_CACHE_HOME", cache, 1); /* never the user's cache */
-    SRunner *sr = srunner_create(pattern_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tl_test_main(pattern_suite(), tmpdir, sizeof tmpdir, "pattern");
 }

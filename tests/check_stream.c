@@ -3,6 +3,8 @@
  * binary detection and the raw-file SHA-256. Gzip data is made with zlib here; digests are
  * checked against OpenSSL directly or against published test vectors. */
 #include <check.h>
+
+#include "testutil.h"
 #include <ftw.h>
 #include <openssl/evp.h>
 #include <stdint.h>
@@ -720,23 +722,7 @@ static Suite *stream_suite(void)
     return s;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 int main(void)
 {
-    strcpy(tmpdir, "/tmp/tl_check_stream.XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return EXIT_FAILURE;
-    }
-    SRunner *sr = srunner_create(stream_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tl_test_main(stream_suite(), tmpdir, sizeof tmpdir, "stream");
 }

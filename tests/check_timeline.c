@@ -2,6 +2,8 @@
  * time last, then source name, line, offset, rule id, read order), determinism under shuffled
  * input, and ownership of event memory. */
 #include <check.h>
+
+#include "testutil.h"
 #include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -252,23 +254,7 @@ static Suite *timeline_suite(void)
     return s;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 int main(void)
 {
-    strcpy(tmpdir, "/tmp/tl_check_timeline.XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return EXIT_FAILURE;
-    }
-    SRunner *sr = srunner_create(timeline_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tl_test_main(timeline_suite(), tmpdir, sizeof tmpdir, "timeline");
 }

@@ -1,0 +1,72 @@
+/* Atomic output files (temp name + fsync + rename), shared by every writer. */
+#include "timberline/outfile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int open_names(tl_outfile *o, char *tmp, char *final, tl_error *err)
+{
+    o->tmp = tmp;
+    o->final = final;
+    o->f = fopen(o->tmp, "w");
+    if (!o->f) {
+        int rc = tl_error_set(err, TL_EIO, "%s: cannot write: %s", o->tmp, strerror(errno));
+        free(o->tmp);
+        free(o->final);
+        o->tmp = o->final = NULL;
+        return rc;
+    }
+    return TL_OK;
+}
+
+int tl_outfile_open(tl_outfile *o, const char *dir, const char *name, tl_error *err)
+{
+    tl_buf t = TL_BUF_INIT, f = TL_BUF_INIT;
+    tl_buf_printf(&t, "%s/.%s.tmp", dir, name);
+    tl_buf_printf(&f, "%s/%s", dir, name);
+    return open_names(o, tl_buf_steal(&t, NULL), tl_buf_steal(&f, NULL), err);
+}
+
+int tl_outfile_open_path(tl_outfile *o, const char *path, tl_error *err)
+{
+    tl_buf t = TL_BUF_INIT;
+    tl_buf_printf(&t, "%s.tmp", path);
+    return open_names(o, tl_buf_steal(&t, NULL), tl_xstrdup(path), err);
+}
+
+void tl_outfile_write_buf(tl_outfile *o, tl_buf *b)
+{
+    if (b->len) fwrite(b->data, 1, b->len, o->f);
+    tl_buf_reset(b);
+}
+
+int tl_outfile_close(tl_outfile *o, tl_error *err)
+{
+    int rc = TL_OK;
+    if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0)
+        rc = tl_error_set(err, TL_EIO, "%s: write failed: %s", o->tmp, strerror(errno));
+    if (fclose(o->f) != 0 && rc == TL_OK)
+        rc = tl_error_set(err, TL_EIO, "%s: write failed: %s", o->tmp, strerror(errno));
+    if (rc == TL_OK && rename(o->tmp, o->final) != 0)
+        rc = tl_error_set(err, TL_EIO, "%s: cannot rename into place: %s", o->final,
+                          strerror(errno));
+    if (rc != TL_OK) unlink(o->tmp);
+    free(o->tmp);
+    free(o->final);
+    o->f = NULL;
+    o->tmp = o->final = NULL;
+    return rc;
+}
+
+void tl_outfile_abort(tl_outfile *o)
+{
+    if (!o->f) return;
+    fclose(o->f);
+    unlink(o->tmp);
+    free(o->tmp);
+    free(o->final);
+    o->f = NULL;
+    o->tmp = o->final = NULL;
+}
