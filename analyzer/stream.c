@@ -1,15 +1,16 @@
-/* Stream reader: raw file -> (gzip inflate) -> (UTF-16/UTF-8-BOM transcoding) -> text.
+/* Stream reader: plain file or worker-fed member -> (UTF-16/UTF-8-BOM transcoding) -> text.
+ * Compressed input never gets here: it goes to the isolated unpack worker (unpack.c).
  * Raw bytes are hashed as they are read; unread bytes are drained into the hash at close so
  * the SHA-256 always covers the whole file, even after damage. */
 #include "timberline/stream.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "timberline/hash.h"
 
@@ -31,11 +32,7 @@ struct tl_stream {
     unsigned char raw[RAW_CAP];
     size_t raw_pos, raw_len;
 
-    int gzip;
-    z_stream z;
-    int z_live;        /* inflateInit2 done */
-    int member_done;   /* current gzip member ended */
-    int decomp_end;    /* no more decompressed bytes */
+    int decomp_end;    /* no more bytes */
     uint64_t decomp_bytes;
 
     tl_ev_status status;
@@ -113,60 +110,8 @@ int tl_stream_open(tl_stream **out, const char *path, tl_error *err)
     s->fd = fd;
     s->hash = tl_sha256_new();
     s->status = TL_EV_OK;
-    /* Decide gzip by content: the magic bytes, not the file name. */
-    while (s->raw_len - s->raw_pos < 2 && !s->raw_eof) raw_fill(s);
-    if (s->raw_len >= 2 && s->raw[0] == 0x1f && s->raw[1] == 0x8b) {
-        s->gzip = 1;
-        if (inflateInit2(&s->z, 15 + 16) != Z_OK) tl_panic(__FILE__, __LINE__, "inflateInit2");
-        s->z_live = 1;
-    }
     *out = s;
     return TL_OK;
-}
-
-/* Next member after Z_STREAM_END: another gzip header continues the stream; zeros are
- * padding; anything else is trailing data we record but do not read. */
-static void after_member(tl_stream *s)
-{
-    for (;;) {
-        size_t avail = s->raw_len - s->raw_pos;
-        if (avail < 2 && !s->raw_eof) {
-            raw_fill(s);
-            continue;
-        }
-        if (avail == 0) {
-            s->decomp_end = 1;
-            return;
-        }
-        const unsigned char *p = s->raw + s->raw_pos;
-        if (avail >= 2 && p[0] == 0x1f && p[1] == 0x8b) {
-            inflateReset(&s->z);
-            s->member_done = 0;
-            return;
-        }
-        size_t z = 0;
-        while (z < avail && p[z] == 0) z++;
-        if (z == avail) {
-            s->raw_pos += z;
-            if (s->raw_eof) {
-                s->decomp_end = 1;
-                return;
-            }
-            raw_fill(s);
-            continue;
-        }
-        if (z > 0) {
-            s->raw_pos += z;
-            continue;
-        }
-        set_status(s, TL_EV_CORRUPT,
-                   "gzip: %llu decompressed bytes read, then data that is not a gzip member at raw "
-                   "offset %llu",
-                   (unsigned long long)s->decomp_bytes,
-                   (unsigned long long)(s->raw_bytes - (s->raw_len - s->raw_pos)));
-        s->decomp_end = 1;
-        return;
-    }
 }
 
 static size_t decomp_read(tl_stream *s, unsigned char *buf, size_t cap)
@@ -179,83 +124,39 @@ static size_t decomp_read(tl_stream *s, unsigned char *buf, size_t cap)
         s->decomp_bytes += got;
         return got;
     }
-    if (!s->gzip) {
-        size_t got = 0;
-        while (got < cap) {
-            size_t avail = s->raw_len - s->raw_pos;
-            if (!avail) {
-                if (s->raw_eof) break;
-                /* Large reads bypass the raw buffer. */
-                if (cap - got >= RAW_CAP) {
-                    ssize_t n = read(s->fd, buf + got, cap - got);
-                    if (n < 0 && errno == EINTR) continue;
-                    if (n < 0) {
-                        set_status(s, TL_EV_UNREADABLE, "read error at byte %llu: %s",
-                                   (unsigned long long)s->raw_bytes, strerror(errno));
-                        s->raw_eof = 1;
-                        break;
-                    }
-                    if (n == 0) {
-                        s->raw_eof = 1;
-                        break;
-                    }
-                    tl_sha256_update(s->hash, buf + got, (size_t)n);
-                    s->raw_bytes += (uint64_t)n;
-                    got += (size_t)n;
-                    continue;
-                }
-                if (!raw_fill(s)) continue;
-                avail = s->raw_len - s->raw_pos;
-            }
-            size_t take = avail < cap - got ? avail : cap - got;
-            memcpy(buf + got, s->raw + s->raw_pos, take);
-            s->raw_pos += take;
-            got += take;
-        }
-        if (got == 0) s->decomp_end = 1;
-        s->decomp_bytes += got;
-        return got;
-    }
     size_t got = 0;
-    while (got < cap && !s->decomp_end) {
-        if (s->member_done) {
-            after_member(s);
-            continue;
-        }
-        if (s->raw_len - s->raw_pos == 0) {
-            if (!raw_fill(s) && s->raw_eof) {
-                set_status(s, TL_EV_TRUNCATED,
-                           "gzip stream ends early after %llu decompressed bytes (truncated file)",
-                           (unsigned long long)(s->decomp_bytes + got));
-                s->decomp_end = 1;
-                break;
+    while (got < cap) {
+        size_t avail = s->raw_len - s->raw_pos;
+        if (!avail) {
+            if (s->raw_eof) break;
+            /* Large reads bypass the raw buffer. */
+            if (cap - got >= RAW_CAP) {
+                ssize_t n = read(s->fd, buf + got, cap - got);
+                if (n < 0 && errno == EINTR) continue;
+                if (n < 0) {
+                    set_status(s, TL_EV_UNREADABLE, "read error at byte %llu: %s",
+                               (unsigned long long)s->raw_bytes, strerror(errno));
+                    s->raw_eof = 1;
+                    break;
+                }
+                if (n == 0) {
+                    s->raw_eof = 1;
+                    break;
+                }
+                tl_sha256_update(s->hash, buf + got, (size_t)n);
+                s->raw_bytes += (uint64_t)n;
+                got += (size_t)n;
+                continue;
             }
+            if (!raw_fill(s)) continue;
+            avail = s->raw_len - s->raw_pos;
         }
-        s->z.next_in = s->raw + s->raw_pos;
-        s->z.avail_in = (uInt)(s->raw_len - s->raw_pos);
-        s->z.next_out = buf + got;
-        s->z.avail_out = (uInt)(cap - got);
-        int rc = inflate(&s->z, Z_NO_FLUSH);
-        size_t used = (size_t)(s->z.next_in - (s->raw + s->raw_pos));
-        s->raw_pos += used;
-        got = (size_t)(s->z.next_out - buf);
-        if (rc == Z_STREAM_END) {
-            s->member_done = 1;
-        } else if (rc == Z_BUF_ERROR || rc == Z_OK) {
-            /* needs more input (or more room, which the loop gives) */
-            if (rc == Z_BUF_ERROR && s->raw_eof && s->raw_len == s->raw_pos) {
-                set_status(s, TL_EV_TRUNCATED,
-                           "gzip stream ends early after %llu decompressed bytes (truncated file)",
-                           (unsigned long long)(s->decomp_bytes + got));
-                s->decomp_end = 1;
-            }
-        } else {
-            set_status(s, TL_EV_CORRUPT, "gzip data corrupt after %llu decompressed bytes: %s",
-                       (unsigned long long)(s->decomp_bytes + got),
-                       s->z.msg ? s->z.msg : "inflate error");
-            s->decomp_end = 1;
-        }
+        size_t take = avail < cap - got ? avail : cap - got;
+        memcpy(buf + got, s->raw + s->raw_pos, take);
+        s->raw_pos += take;
+        got += take;
     }
+    if (got == 0) s->decomp_end = 1;
     s->decomp_bytes += got;
     return got;
 }
@@ -485,15 +386,13 @@ void tl_stream_close(tl_stream *s, tl_ev_status *status, char **message, char sh
                           : s->enc == ENC_UTF16BE ? "utf-16be"
                           : s->enc == ENC_UTF8BOM ? "utf-8-bom"
                                                    : NULL;
-        if (s->gzip) snprintf(kind, 16, "%s%s", enc ? "gzip+" : "gzip", enc ? enc : "");
-        else snprintf(kind, 16, "%s", enc ? enc : "text");
+        snprintf(kind, 16, "%s", enc ? enc : "text");
     }
     if (status) *status = s->status;
     if (message) *message = s->message ? s->message : NULL;
     else free(s->message);
     if (decoded_bytes) *decoded_bytes = s->out_pos;
     if (raw_bytes) *raw_bytes = s->raw_bytes;
-    if (s->z_live) inflateEnd(&s->z);
     if (s->fd >= 0) close(s->fd);
     tl_sha256_free(s->hash);
     free(s->look);

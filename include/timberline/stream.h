@@ -1,7 +1,6 @@
-/* Stream reader: opens one evidence file read-only and yields its text — gzip inflated
- * (multi-member), UTF-16 with a BOM transcoded to UTF-8 — while hashing the raw bytes. It also
- * judges binary content and reports damage (truncated/corrupt) without giving up the part
- * read before it. */
+/* Stream reader: yields the text of a plain evidence file (read-only, hashed while read) or of
+ * an archive member fed by the unpack worker, with UTF-16 (BOM) transcoded to UTF-8, and
+ * judges binary content. Compressed data never comes here: the isolated worker decodes it. */
 #ifndef TIMBERLINE_STREAM_H
 #define TIMBERLINE_STREAM_H
 
@@ -43,9 +42,9 @@ int tl_stream_transcoded(const tl_stream *s);
  * when not transcoded. */
 uint64_t tl_stream_orig_offset(tl_stream *s, uint64_t decoded_pos);
 
-/* Drains any unread raw bytes into the hash and finishes: fills status (TL_EV_OK,
- * TL_EV_TRUNCATED, TL_EV_CORRUPT, TL_EV_UNREADABLE), an allocated message (or NULL), the raw
- * SHA-256, kind ("text", "gzip", "utf-16le" / "gzip+utf-16be" ...) and decoded byte count.
+/* Drains any unread raw bytes into the hash and finishes: fills status (TL_EV_OK or
+ * TL_EV_UNREADABLE), an allocated message (or NULL), the raw SHA-256 ("" for a worker-fed
+ * stream), kind ("text", "utf-16le", "utf-16be", "utf-8-bom") and decoded byte count.
  * Then frees the stream. NULL is a no-op. */
 void tl_stream_close(tl_stream *s, tl_ev_status *status, char **message, char sha256[65],
                      char kind[16], uint64_t *decoded_bytes, uint64_t *raw_bytes);
