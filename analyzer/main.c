@@ -591,7 +591,8 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
                 fprintf(stderr, "timberline: bad --max-expand '%s' (e.g. 64G, 500M)\n", optarg);
                 return EXIT_ERROR;
             }
-            if (uo.max_total < uo.max_expand) uo.max_total = uo.max_expand;
+            /* an evidence item may expand to 4x the member cap in all */
+            uo.max_total = uo.max_expand > UINT64_MAX / 4 ? UINT64_MAX : uo.max_expand * 4;
             break;
         case 'T': {
             char *end;
