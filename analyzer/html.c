@@ -428,7 +428,7 @@ static void write_header(ctx *c, const tl_run_info *info)
         H(c, info->case_id);
     }
     P(c, "</h1><p class=\"sub\">");
-    put_count(&c->b, res->timeline.n);
+    put_count(&c->b, (size_t)res->timeline.total);
     P(c, " events from ");
     put_count(&c->b, res->evidence.n);
     P(c, " evidence items. Times are UTC.</p><dl>");
@@ -594,13 +594,15 @@ static void write_chart(ctx *c, const window *w, const char *caption)
     int64_t wend = w->start + (int64_t)nb * w->step;
     int *lane_of = tl_xcalloc(nitems ? nitems : 1, sizeof *lane_of); /* item -> lane+1 */
     uint64_t *item_hits = tl_xcalloc(nitems ? nitems : 1, sizeof *item_hits);
-    for (size_t i = 0; i < res->timeline.n; i++) {
-        const tl_event *ev = &res->timeline.ev[i];
+    tl_timeline_iter *ti = tl_timeline_iter_new(&res->timeline);
+    const tl_event *ev;
+    while ((ev = tl_timeline_iter_next(ti)) != NULL) {
         if (ev->quality == TL_TSQ_NONE || ev->ts_us < w->start || ev->ts_us >= wend) continue;
         size_t bkt = (size_t)((ev->ts_us - w->start) / w->step);
         cnt[bkt * 5 + sev_of(c, ev)]++;
         item_hits[ev->item]++;
     }
+    tl_timeline_iter_free(ti);
     size_t nlanes = 0, hidden = 0;
     for (size_t i = 0; i < nitems; i++) {
         if (!item_hits[i]) continue;
@@ -609,8 +611,8 @@ static void write_chart(ctx *c, const window *w, const char *caption)
     }
     /* lane marks: per column, the highest severity seen + 1 (0 = none) */
     unsigned char *mark = tl_xcalloc(nlanes * NCOL + 1, 1);
-    for (size_t i = 0; i < res->timeline.n; i++) {
-        const tl_event *ev = &res->timeline.ev[i];
+    ti = tl_timeline_iter_new(&res->timeline);
+    while ((ev = tl_timeline_iter_next(ti)) != NULL) {
         if (ev->quality == TL_TSQ_NONE || ev->ts_us < w->start || ev->ts_us >= wend) continue;
         int lane = lane_of[ev->item];
         if (!lane) continue;
@@ -620,6 +622,7 @@ static void write_chart(ctx *c, const window *w, const char *caption)
         unsigned char *m = &mark[(size_t)(lane - 1) * NCOL + col];
         if (s > *m) *m = s;
     }
+    tl_timeline_iter_free(ti);
     uint64_t max = 0;
     for (size_t k = 0; k < nb; k++) {
         uint64_t t = 0;
@@ -1319,7 +1322,7 @@ static void json_event(ctx *c, const tl_event *ev)
 static void write_timeline(ctx *c, tl_buf *data_out)
 {
     const tl_scan_result *res = c->res;
-    size_t n = res->timeline.n, emb = 0;
+    size_t n = (size_t)res->timeline.total, emb = 0;
     size_t nr = tl_pattern_set_count(c->set);
     /* data first into its own buffer, so the note above the table can state the real count */
     tl_buf data = TL_BUF_INIT;
@@ -1345,11 +1348,14 @@ static void write_timeline(ctx *c, tl_buf *data_out)
     }
     P(c, "],\"ev\":[");
     size_t base = c->b.len;
-    for (; emb < n && emb < TL_HTML_MAX_EVENTS; emb++) {
+    tl_timeline_iter *ti = tl_timeline_iter_new(&res->timeline);
+    const tl_event *ev;
+    for (; emb < n && emb < TL_HTML_MAX_EVENTS && (ev = tl_timeline_iter_next(ti)) != NULL; emb++) {
         if (c->b.len - base > TL_HTML_MAX_JSON_BYTES) break;
         if (emb) P(c, ",\n");
-        json_event(c, &res->timeline.ev[emb]);
+        json_event(c, ev);
     }
+    tl_timeline_iter_free(ti);
     F(c, "],\"total\":%zu,\"embedded\":%zu}</script>\n", n, emb);
     data = c->b;
     c->b = keep;

@@ -71,6 +71,8 @@ static void usage(FILE *f)
           "                        to new_events.jsonl, and only new events count for the exit code\n"
           "      --junit FILE      also write JUnit XML: one testcase per rule, failed when it hit\n"
           "                        at or above --fail-on\n"
+          "      --memory SIZE     timeline events held in memory before sorted runs are spilled\n"
+          "                        to the report directory (default 128M)\n"
           "      --no-cache        compile the pattern set afresh (compiled databases are\n"
           "                        otherwise reused from $XDG_CACHE_HOME/timberline)\n"
           "      --chunk-size N    bytes per work unit (default 4194304; for tests and tuning)\n"
@@ -339,16 +341,15 @@ static void print_summary(const tl_scan_result *res, const tl_pattern_set *set, 
         if (res->evidence.items[i].scanned) scanned++;
         if (s != TL_EV_OK && s != TL_EV_SYMLINK && s != TL_EV_HARDLINK) problems++;
     }
-    printf("Scanned %zu of %zu evidence files, %.1f MB, %llu lines: %zu events\n", scanned,
+    printf("Scanned %zu of %zu evidence files, %.1f MB, %llu lines: %llu events\n", scanned,
            res->evidence.n, (double)res->bytes / 1e6, (unsigned long long)res->lines,
-           res->timeline.n);
+           (unsigned long long)res->timeline.total);
     int64_t first = 0, last = 0;
     int have = 0;
-    for (size_t i = 0; i < res->timeline.n; i++) {
-        const tl_event *ev = &res->timeline.ev[i];
-        if (ev->quality == TL_TSQ_NONE) continue;
-        if (!have || ev->ts_us < first) first = ev->ts_us;
-        if (!have || ev->ts_us > last) last = ev->ts_us;
+    for (size_t i = 0; i < nrules; i++) {
+        if (!st[i].have_time) continue;
+        if (!have || st[i].first_us < first) first = st[i].first_us;
+        if (!have || st[i].last_us > last) last = st[i].last_us;
         have = 1;
     }
     if (have) {
@@ -357,7 +358,7 @@ static void print_summary(const tl_scan_result *res, const tl_pattern_set *set, 
         tl_ts_format_utc(last, b, sizeof b);
         printf("Time range: %s .. %s\n", a, b);
     }
-    if (res->timeline.n) {
+    if (res->timeline.total) {
         printf("Events per rule:\n");
         for (int sev = TL_SEV_CRITICAL; sev >= TL_SEV_INFO; sev--) {
             for (size_t i = 0; i < nrules; i++) {
@@ -376,31 +377,50 @@ static void print_summary(const tl_scan_result *res, const tl_pattern_set *set, 
 
 /* scan --junit: one testcase per rule, failed when it hit at or above --fail-on (with
  * --baseline: when it hit anew). */
+struct first_hit {
+    uint64_t hits;
+    uint32_t item;
+    uint64_t line;
+    int have_ts;
+    int64_t ts_us;
+};
+
+/* Per rule: how many events count (with --baseline: new ones), and where the first was. */
+static struct first_hit *count_hits(const tl_scan_result *res, size_t nrules, int baseline)
+{
+    struct first_hit *f = calloc(nrules ? nrules : 1, sizeof *f);
+    if (!f) abort();
+    tl_timeline_iter *it = tl_timeline_iter_new(&res->timeline);
+    const tl_event *ev;
+    while ((ev = tl_timeline_iter_next(it)) != NULL) {
+        if (baseline && ev->is_new != 1) continue;
+        struct first_hit *h = &f[ev->rule];
+        if (!h->hits++) {
+            h->item = ev->item;
+            h->line = ev->line;
+            h->have_ts = ev->quality != TL_TSQ_NONE;
+            h->ts_us = ev->ts_us;
+        }
+    }
+    tl_timeline_iter_free(it);
+    return f;
+}
+
 static int write_scan_junit(const char *path, const tl_scan_result *res, const tl_pattern_set *set,
-                            const unsigned char *event_new, tl_severity fail_sev)
+                            const struct first_hit *f, int baseline, tl_severity fail_sev)
 {
     size_t n = tl_pattern_set_count(set);
-    uint64_t *hits = calloc(n ? n : 1, sizeof *hits);
-    size_t *first = calloc(n ? n : 1, sizeof *first);
-    if (!hits || !first) abort();
-    for (size_t i = 0; i < n; i++) first[i] = (size_t)-1;
-    for (size_t i = 0; i < res->timeline.n; i++) {
-        if (event_new && !event_new[i]) continue;
-        uint32_t r = res->timeline.ev[i].rule;
-        if (!hits[r]++) first[r] = i;
-    }
     tl_junit j = {0};
     for (size_t i = 0; i < n; i++) {
         const tl_rule *r = tl_pattern_set_rule(set, i);
         char fail[512] = "", detail[2048] = "";
-        if (hits[i] && r->severity >= fail_sev) {
-            const tl_event *ev = &res->timeline.ev[first[i]];
+        if (f[i].hits && r->severity >= fail_sev) {
             char when[48] = "no timestamp";
-            if (ev->quality != TL_TSQ_NONE) tl_ts_format_utc(ev->ts_us, when, sizeof when);
-            snprintf(fail, sizeof fail, "%llu %s hit%s (severity %s)", (unsigned long long)hits[i],
-                     event_new ? "new " : "", hits[i] == 1 ? "" : "s", tl_severity_name(r->severity));
+            if (f[i].have_ts) tl_ts_format_utc(f[i].ts_us, when, sizeof when);
+            snprintf(fail, sizeof fail, "%llu %s hit%s (severity %s)", (unsigned long long)f[i].hits,
+                     baseline ? "new " : "", f[i].hits == 1 ? "" : "s", tl_severity_name(r->severity));
             snprintf(detail, sizeof detail, "%s; first: %s:%llu at %s", fail,
-                     res->evidence.items[ev->item].source, (unsigned long long)ev->line, when);
+                     res->evidence.items[f[i].item].source, (unsigned long long)f[i].line, when);
         }
         tl_junit_add(&j, r->file, r->id, fail[0] ? fail : NULL, fail[0] ? detail : NULL);
     }
@@ -408,8 +428,6 @@ static int write_scan_junit(const char *path, const tl_scan_result *res, const t
     int rc = tl_junit_write(&j, path, "timberline scan", &err);
     if (rc) fprintf(stderr, "timberline: %s\n", err.msg);
     tl_junit_free(&j);
-    free(hits);
-    free(first);
     return rc;
 }
 
@@ -512,13 +530,14 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
         {"assume-year", required_argument, NULL, 'Y'}, {"since", required_argument, NULL, 'N'},
         {"until", required_argument, NULL, 'U'},
         {"baseline", required_argument, NULL, 'L'},   {"junit", required_argument, NULL, 'J'},
-        {"no-cache", no_argument, NULL, 'K'},
+        {"no-cache", no_argument, NULL, 'K'},         {"memory", required_argument, NULL, 'E'},
         {NULL, 0, NULL, 0}};
     char **pattern_paths = NULL;
     size_t npatterns = 0;
     const char *out = "timberline-report", *tzname = "UTC", *fail_on = "info";
     const char *case_id = NULL, *analyst = NULL;
     int threads = 0, quiet = 0, force = 0, strict = 0, no_cache = 0;
+    size_t memory = (size_t)128 << 20; /* event bytes held before spilling sorted runs */
     size_t chunk = 0;
     tl_severity fail_sev = TL_SEV_INFO;
     tl_unpack_opts uo;
@@ -609,6 +628,16 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
         case 'M': tz_map_path = optarg; break;
         case 'L': baseline_dir = optarg; break;
         case 'K': no_cache = 1; break;
+        case 'E': {
+            uint64_t v;
+            if (parse_bytes(optarg, &v) || v < (1u << 20)) {
+                fprintf(stderr, "timberline: --memory wants a size of 1M or more (e.g. 128M), "
+                                "got '%s'\n", optarg);
+                return EXIT_ERROR;
+            }
+            memory = (size_t)v;
+            break;
+        }
         case 'J': junit_path = optarg; break;
         case 'O':
             if (tl_ts_parse_date_order(&date_order, optarg) != 0) {
@@ -662,7 +691,6 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
     memset(&res, 0, sizeof res);
     struct tz_map tzmap = {NULL, NULL, 0};
     tl_baseline *baseline = NULL;
-    unsigned char *event_new = NULL;
     tl_error err;
     int64_t start = now_us();
 
@@ -711,26 +739,23 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
                        .progress = on_progress, .progress_ctx = &prog, .exe = "/proc/self/exe",
                        .unpack = uo, .date_order = date_order, .assume_year = assume_year,
                        .have_since = have_since, .have_until = have_until, .since_us = since_us,
-                       .until_us = until_us, .tz_map = tzmap.entries, .ntz_map = tzmap.n};
+                       .until_us = until_us, .tz_map = tzmap.entries, .ntz_map = tzmap.n,
+                       .baseline = baseline, .memory_budget = memory, .spill_dir = out};
+    /* the report directory also holds the timeline's spill runs while the scan goes on */
+    if (mkdir(out, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "timberline: %s: cannot create the report directory: %s\n", out,
+                strerror(errno));
+        goto done;
+    }
     if (tl_scan_run(&so, set, evidence, nevidence, &res, &err) != TL_OK) {
         fprintf(stderr, "timberline: %s\n", err.msg);
         goto done;
     }
     if (prog.enabled) fprintf(stderr, "\r\033[K");
-    if (baseline) {
-        /* same source, line and rule as in the previous report: already known */
-        event_new = calloc(res.timeline.n ? res.timeline.n : 1, 1);
-        if (!event_new) abort();
-        for (size_t i = 0; i < res.timeline.n; i++) {
-            const tl_event *ev = &res.timeline.ev[i];
-            event_new[i] = !tl_baseline_contains(baseline, res.evidence.items[ev->item].source,
-                                                 ev->line, tl_pattern_set_rule(set, ev->rule)->id);
-        }
-    }
     tl_run_info info = {.version = TL_VERSION, .case_id = case_id, .analyst = analyst,
                         .argc = full_argc, .argv = full_argv, .tz_name = tl_tz_name(zone),
                         .fail_on = fail_on, .threads = threads, .start_us = start,
-                        .end_us = now_us(), .event_new = event_new, .baseline_dir = baseline_dir};
+                        .end_us = now_us(), .baseline_dir = baseline_dir};
     if (tl_report_write(out, &res, set, &info, &err) != TL_OK) {
         fprintf(stderr, "timberline: %s\n", err.msg);
         goto done;
@@ -760,22 +785,19 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
         goto done;
     }
     rc = EXIT_CLEAN;
-    for (size_t i = 0; i < res.timeline.n; i++) {
-        if (event_new && !event_new[i]) continue; /* with --baseline only fresh sightings count */
-        if (tl_pattern_set_rule(set, res.timeline.ev[i].rule)->severity >= fail_sev) {
-            rc = EXIT_HITS;
-            break;
-        }
-    }
-    if (junit_path && write_scan_junit(junit_path, &res, set, event_new, fail_sev) != 0)
+    /* with --baseline only fresh sightings count */
+    struct first_hit *fh = count_hits(&res, tl_pattern_set_count(set), baseline != NULL);
+    for (size_t i = 0; i < tl_pattern_set_count(set); i++)
+        if (fh[i].hits && tl_pattern_set_rule(set, i)->severity >= fail_sev) rc = EXIT_HITS;
+    if (junit_path && write_scan_junit(junit_path, &res, set, fh, baseline != NULL, fail_sev) != 0)
         rc = EXIT_ERROR;
+    free(fh);
 done:
     tl_scan_result_free(&res);
     tl_pattern_set_free(set);
     tl_tz_free(zone);
     tz_map_free(&tzmap);
     tl_baseline_free(baseline);
-    free(event_new);
     free(defpat);
     free(pattern_paths);
     return rc;

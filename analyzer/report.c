@@ -42,8 +42,9 @@ void tl_report_rule_stats(const tl_scan_result *res, const tl_pattern_set *set,
                           tl_rule_stats *stats)
 {
     memset(stats, 0, tl_pattern_set_count(set) * sizeof *stats);
-    for (size_t i = 0; i < res->timeline.n; i++) {
-        const tl_event *ev = &res->timeline.ev[i];
+    tl_timeline_iter *it = tl_timeline_iter_new(&res->timeline);
+    const tl_event *ev;
+    while ((ev = tl_timeline_iter_next(it)) != NULL) {
         tl_rule_stats *s = &stats[ev->rule];
         s->hits++;
         if (ev->quality == TL_TSQ_NONE) continue;
@@ -51,6 +52,7 @@ void tl_report_rule_stats(const tl_scan_result *res, const tl_pattern_set *set,
         if (!s->have_time || ev->ts_us > s->last_us) s->last_us = ev->ts_us;
         s->have_time = 1;
     }
+    tl_timeline_iter_free(it);
 }
 
 /* ---- timeline.jsonl / timeline.csv ---- */
@@ -156,7 +158,7 @@ static void csv_event(tl_buf *b, tl_buf *tmp, const tl_event *ev, const tl_scan_
 }
 
 static int write_timelines(const char *dir, const tl_scan_result *res, const tl_pattern_set *set,
-                           const unsigned char *event_new, tl_error *err)
+                           int with_new, tl_error *err)
 {
     tl_outfile j, c;
     int rc = tl_outfile_open(&j, dir, "timeline.jsonl", err);
@@ -167,32 +169,35 @@ static int write_timelines(const char *dir, const tl_scan_result *res, const tl_
         return rc;
     }
     tl_outfile nw = {0};
-    if (event_new && (rc = tl_outfile_open(&nw, dir, "new_events.jsonl", err)) != TL_OK) {
+    if (with_new && (rc = tl_outfile_open(&nw, dir, "new_events.jsonl", err)) != TL_OK) {
         tl_outfile_abort(&j);
         tl_outfile_abort(&c);
         return rc;
     }
     tl_buf b = TL_BUF_INIT, tmp = TL_BUF_INIT;
-    if (event_new) {
+    if (with_new) {
         /* the `new` column exists only with --baseline, so plain reports keep their shape */
         fwrite(CSV_HEADER, 1, sizeof CSV_HEADER - 2, c.f);
         fputs(",new\n", c.f);
     } else {
         fputs(CSV_HEADER, c.f);
     }
-    for (size_t i = 0; i < res->timeline.n; i++) {
-        int is_new = event_new ? event_new[i] : -1;
-        jsonl_event(&b, &res->timeline.ev[i], res, set, is_new);
+    tl_timeline_iter *it = tl_timeline_iter_new(&res->timeline);
+    const tl_event *ev;
+    while ((ev = tl_timeline_iter_next(it)) != NULL) {
+        int is_new = with_new ? ev->is_new : -1;
+        jsonl_event(&b, ev, res, set, is_new);
         if (is_new == 1) fwrite(b.data, 1, b.len, nw.f);
         tl_outfile_write_buf(&j, &b);
-        csv_event(&b, &tmp, &res->timeline.ev[i], res, set, is_new);
+        csv_event(&b, &tmp, ev, res, set, is_new);
         tl_outfile_write_buf(&c, &b);
     }
+    tl_timeline_iter_free(it);
     tl_buf_free(&b);
     tl_buf_free(&tmp);
     rc = tl_outfile_close(&j, err);
     int rc2 = tl_outfile_close(&c, rc ? NULL : err);
-    int rc3 = event_new ? tl_outfile_close(&nw, rc || rc2 ? NULL : err) : TL_OK;
+    int rc3 = with_new ? tl_outfile_close(&nw, rc || rc2 ? NULL : err) : TL_OK;
     return rc ? rc : rc2 ? rc2 : rc3;
 }
 
@@ -406,7 +411,7 @@ static int cmp_rule_id(const void *a, const void *b, void *arg)
 }
 
 static int write_summary(const char *dir, const tl_scan_result *res, const tl_pattern_set *set,
-                         const unsigned char *event_new, tl_error *err)
+                         int with_new, tl_error *err)
 {
     size_t nrules = tl_pattern_set_count(set);
     tl_rule_stats *st = tl_xcalloc(nrules ? nrules : 1, sizeof *st);
@@ -427,28 +432,30 @@ static int write_summary(const char *dir, const tl_scan_result *res, const tl_pa
     if (res->filtered)
         tl_buf_printf(&filtered, ", \"events_outside_since_until\": %llu",
                       (unsigned long long)res->filtered);
-    if (event_new) {
-        uint64_t nnew = 0;
-        for (size_t i = 0; i < res->timeline.n; i++) nnew += event_new[i];
-        tl_buf_printf(&filtered, ", \"new_events\": %llu", (unsigned long long)nnew);
-    }
     int64_t tmin = 0, tmax = 0;
-    for (size_t i = 0; i < res->timeline.n; i++) {
-        const tl_event *ev = &res->timeline.ev[i];
+    uint64_t nnew = 0;
+    tl_timeline_iter *ti = tl_timeline_iter_new(&res->timeline);
+    const tl_event *ev;
+    while ((ev = tl_timeline_iter_next(ti)) != NULL) {
         by_sev[tl_pattern_set_rule(set, ev->rule)->severity]++;
+        nnew += ev->is_new == 1;
         if (ev->quality == TL_TSQ_NONE) continue;
         if (!with_ts || ev->ts_us < tmin) tmin = ev->ts_us;
         if (!with_ts || ev->ts_us > tmax) tmax = ev->ts_us;
         with_ts++;
     }
+    tl_timeline_iter_free(ti);
+    if (with_new)
+        tl_buf_printf(&filtered, ", \"new_events\": %llu", (unsigned long long)nnew);
     tl_buf_printf(&b,
                   "{\n  \"schema_version\": %d,\n  \"complete\": true,\n  \"counts\": {\"files\": "
                   "%llu, \"members\": %llu, \"streams_scanned\": %llu, \"bytes\": %llu, \"lines\": "
                   "%llu, \"events\": %zu, \"events_without_timestamp\": %llu, \"rules\": %zu%s},\n",
                   TL_SCHEMA_VERSION, (unsigned long long)files, (unsigned long long)members,
                   (unsigned long long)scanned,
-                  (unsigned long long)res->bytes, (unsigned long long)res->lines, res->timeline.n,
-                  (unsigned long long)(res->timeline.n - with_ts), nrules, filtered.data);
+                  (unsigned long long)res->bytes, (unsigned long long)res->lines,
+                  (size_t)res->timeline.total, (unsigned long long)(res->timeline.total - with_ts),
+                  nrules, filtered.data);
     tl_buf_puts(&b, "  \"evidence_status\": {");
     int first = 1;
     for (int s = 0; s <= TL_EV_PENDING; s++) {
@@ -563,10 +570,10 @@ int tl_report_write(const char *dir, const tl_scan_result *res, const tl_pattern
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
         return tl_error_set(err, TL_EIO, "%s: cannot create report directory: %s", dir,
                             strerror(errno));
-    int rc = write_timelines(dir, res, set, info->event_new, err);
+    int rc = write_timelines(dir, res, set, info->baseline_dir != NULL, err);
     if (!rc) rc = write_manifest(dir, res, set, info, err);
     if (!rc) rc = tl_html_write(dir, res, set, info, err);
-    if (!rc) rc = write_summary(dir, res, set, info->event_new, err); /* presence = complete */
+    if (!rc) rc = write_summary(dir, res, set, info->baseline_dir != NULL, err); /* = complete */
     if (!rc) rc = write_sums(dir, err);              /* over everything, so it comes last */
     return rc;
 }

@@ -24,6 +24,7 @@
 #include "timberline/stream.h"
 #include "timberline/timestamp.h"
 #include "timberline/unpack.h"
+#include "timberline/baseline.h"
 #include "timberline/buf.h"
 #include "timberline/escape.h"
 #include "timberline/hash.h"
@@ -98,6 +99,9 @@ struct stream_ctx {
     uint32_t *pend_rel; /* roll-overs, for year-less stamps */
     tl_ts *pend_ts;
     size_t npend, pend_cap;
+    size_t pend_bytes;  /* estimate; past half the --memory budget the pending events go to */
+    FILE *pend_file;    /* an anonymous file in the spill directory, in stream order */
+    tl_event pend_scratch; /* an event read back from pend_file, on its way to the timeline */
     uint64_t bytes;
     uint64_t long_line_dec; /* decoded offset of the long line's start (owner, at merge) */
     uint64_t long_line_dec_pending; /* same, as known to the reader when cutting pieces */
@@ -461,6 +465,7 @@ struct engine {
     uint64_t seq;
     tl_scan_progress prog;
     size_t max_warnings;
+    int spill_failed, pend_spill_failed;
 };
 
 static void warn(struct engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -524,7 +529,33 @@ static void free_job(struct job *j)
     free(j);
 }
 
-static void pend_push(struct stream_ctx *sc, const tl_event *ev, const tl_ts *ts, uint32_t rel)
+/* A stream's events wait for the stream's end (the year of year-less stamps depends on its
+ * last entry); with a catch-all rule over a big file that can be millions, so past half the
+ * budget they are written out in order and read back when the stream finishes. */
+static void pend_flush(struct engine *e, struct stream_ctx *sc)
+{
+    if (!sc->pend_file && !e->pend_spill_failed) {
+        tl_error err;
+        sc->pend_file = tl_timeline_tmpfile(&e->out->timeline, &err);
+        if (!sc->pend_file) {
+            e->pend_spill_failed = 1;
+            warn(e, "cannot spill pending events (%s); keeping them in memory", err.msg);
+        }
+    }
+    if (!sc->pend_file) return;
+    for (size_t i = 0; i < sc->npend; i++) {
+        tl_event_write(sc->pend_file, &sc->pend[i]);
+        fwrite(&sc->pend_ts[i], sizeof sc->pend_ts[i], 1, sc->pend_file);
+        fwrite(&sc->pend_rel[i], sizeof sc->pend_rel[i], 1, sc->pend_file);
+        tl_event_clear(&sc->pend[i]);
+    }
+    if (ferror(sc->pend_file)) tl_panic(__FILE__, __LINE__, "writing pending events failed");
+    sc->npend = 0;
+    sc->pend_bytes = 0;
+}
+
+static void pend_push(struct engine *e, struct stream_ctx *sc, const tl_event *ev,
+                      const tl_ts *ts, uint32_t rel)
 {
     if (sc->npend == sc->pend_cap) {
         sc->pend_cap = sc->pend_cap ? sc->pend_cap * 2 : 64;
@@ -536,6 +567,10 @@ static void pend_push(struct stream_ctx *sc, const tl_event *ev, const tl_ts *ts
     sc->pend_ts[sc->npend] = ts ? *ts : (tl_ts){0};
     sc->pend_rel[sc->npend] = rel;
     sc->npend++;
+    sc->pend_bytes += 2 * (sizeof *ev + sizeof *ts + sizeof rel) + ev->message_len +
+                      ev->indicator_len + 3 * 32;
+    size_t budget = e->out->timeline.budget;
+    if (budget && sc->pend_bytes > budget / 4) pend_flush(e, sc);
 }
 
 static void long_push(struct stream_ctx *sc, const tl_event *ev)
@@ -554,17 +589,34 @@ static void long_push(struct stream_ctx *sc, const tl_event *ev)
     sc->long_ev[sc->nlong++] = *ev;
 }
 
-static void long_flush(struct stream_ctx *sc)
+static void long_flush(struct engine *e, struct stream_ctx *sc)
 {
     for (size_t i = 0; i < sc->nlong; i++)
-        pend_push(sc, &sc->long_ev[i], sc->long_have_ts ? &sc->long_ts : NULL, sc->long_rel);
+        pend_push(e, sc, &sc->long_ev[i], sc->long_have_ts ? &sc->long_ts : NULL, sc->long_rel);
     sc->nlong = 0;
+}
+
+/* Keeps memory flat: past the --memory budget the events so far go to a sorted run file. */
+static void spill_if_needed(struct engine *e)
+{
+    tl_timeline *tl = &e->out->timeline;
+    if (!tl->budget || tl->mem_bytes < tl->budget / 4 * 3 || e->spill_failed) return;
+    size_t n = e->out->evidence.n;
+    const char **sources = tl_xcalloc(n ? n : 1, sizeof *sources);
+    for (size_t i = 0; i < n; i++) sources[i] = e->out->evidence.items[i].source;
+    tl_error err;
+    if (tl_timeline_maybe_spill(tl, sources, e->set, &err) != TL_OK) {
+        /* keep going in memory rather than lose events; say so */
+        e->spill_failed = 1;
+        warn(e, "cannot spill the timeline to disk (%s); keeping it in memory", err.msg);
+    }
+    free(sources);
 }
 
 static void finish_stream(struct engine *e, struct stream_ctx *sc)
 {
     tl_evidence_item *it = &e->out->evidence.items[sc->item];
-    long_flush(sc);
+    long_flush(e, sc);
     int year0 = 0;
     if (sc->have_last_yl || e->opts->assume_year)
         year0 = tl_ts_base_year(&sc->last_yl, sc->rel, it->mtime_sec, sc->zone,
@@ -572,12 +624,36 @@ static void finish_stream(struct engine *e, struct stream_ctx *sc)
     /* in stream order: a repeated autumn hour is resolved by whether time went backwards */
     tl_ts_seq seq = {0, 0};
     uint64_t kept = 0;
-    for (size_t i = 0; i < sc->npend; i++) {
-        tl_event *ev = &sc->pend[i];
-        const tl_ts *ts = &sc->pend_ts[i];
+    /* in stream order: what went to the pending file first, then what is still in memory */
+    tl_event fev;
+    memset(&fev, 0, sizeof fev);
+    tl_ts fts;
+    uint32_t frel;
+    if (sc->pend_file) rewind(sc->pend_file);
+    size_t mi = 0;
+    for (;;) {
+        tl_event *ev;
+        const tl_ts *ts;
+        uint32_t rel;
+        if (sc->pend_file && tl_event_read(sc->pend_file, &fev, e->set)) {
+            if (fread(&fts, sizeof fts, 1, sc->pend_file) != 1 ||
+                fread(&frel, sizeof frel, 1, sc->pend_file) != 1)
+                tl_panic(__FILE__, __LINE__, "pending events file is short");
+            ev = &fev, ts = &fts, rel = frel;
+        } else if (mi < sc->npend) {
+            ev = &sc->pend[mi], ts = &sc->pend_ts[mi], rel = sc->pend_rel[mi];
+            mi++;
+        } else {
+            break;
+        }
+        if (ev == &fev) { /* the timeline takes ownership: detach from the read buffer */
+            tl_event copy = fev;
+            memset(&fev, 0, sizeof fev);
+            *(ev = &sc->pend_scratch) = copy;
+        }
         int flags = 0;
         if (ev->quality != TL_TSQ_NONE) {
-            ev->ts_us = tl_ts_resolve(&seq, ts, year0 + (int)sc->pend_rel[i], sc->zone, &flags);
+            ev->ts_us = tl_ts_resolve(&seq, ts, year0 + (int)rel, sc->zone, &flags);
             if (flags & TL_TZ_GAP) ev->flags |= TL_FLAG_DST_GAP;
             if (flags & TL_TZ_REPEAT) ev->flags |= TL_FLAG_DST_REPEAT;
         }
@@ -591,9 +667,17 @@ static void finish_stream(struct engine *e, struct stream_ctx *sc)
             continue;
         }
         ev->seq = e->seq++;
+        ev->is_new = -1;
+        if (e->opts->baseline)
+            ev->is_new = !tl_baseline_contains(e->opts->baseline, it->source, ev->line,
+                                               tl_pattern_set_rule(e->set, ev->rule)->id);
         tl_timeline_push(&e->out->timeline, ev);
         kept++;
+        if ((kept & 4095) == 0) spill_if_needed(e);
     }
+    tl_event_clear(&fev);
+    if (sc->pend_file) fclose(sc->pend_file);
+    spill_if_needed(e);
     e->prog.events += kept;
     if (sc->hint_ready) {
         snprintf(it->ts_format, sizeof it->ts_format, "%s", tl_ts_format_name(sc->hint.format));
@@ -706,7 +790,7 @@ static void merge_job(struct engine *e, struct job *j)
             long_push(sc, &ev);
         } else {
             resolve_time(sc, &j->times[i], base_rel, &ev, &ts, &rel);
-            pend_push(sc, &ev, ts, rel);
+            pend_push(e, sc, &ev, ts, rel);
         }
     }
     j->nevents = 0; /* ownership of the event strings moved on */
@@ -730,7 +814,7 @@ static void merge_job(struct engine *e, struct job *j)
         }
     }
     sc->line_base += j->nterminated;
-    if (j->piece && j->piece_last) long_flush(sc);
+    if (j->piece && j->piece_last) long_flush(e, sc);
     e->prog.bytes += j->len;
     if (j->stream_last) finish_stream(e, sc);
     put_job(e, j);
@@ -994,6 +1078,7 @@ int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const
                 size_t nargs, tl_scan_result *out, tl_error *err)
 {
     memset(out, 0, sizeof *out);
+    tl_timeline_init(&out->timeline, opts->memory_budget, opts->spill_dir);
     int rc = tl_evidence_walk(&out->evidence, args, nargs, err);
     if (rc) return rc;
     struct engine e = {0};
@@ -1027,10 +1112,10 @@ int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const
         warn(&e, "%llu more lines where PCRE2 gave up are not listed",
              (unsigned long long)(out->match_problems - e.max_warnings));
 
-    const char **sources = tl_xcalloc(out->evidence.n ? out->evidence.n : 1, sizeof *sources);
-    for (size_t i = 0; i < out->evidence.n; i++) sources[i] = out->evidence.items[i].source;
-    tl_timeline_sort(&out->timeline, sources, set);
-    free(sources);
+    /* the sources stay with the result: reading the timeline merges by them */
+    out->sources = tl_xcalloc(out->evidence.n ? out->evidence.n : 1, sizeof *out->sources);
+    for (size_t i = 0; i < out->evidence.n; i++) out->sources[i] = out->evidence.items[i].source;
+    tl_timeline_finish(&out->timeline, out->sources, set);
 out:
     tl_pool_free(e.pool);
     for (size_t i = 0; i < e.nspare; i++) free_job(e.spare[i]);
@@ -1045,8 +1130,9 @@ out:
 void tl_scan_result_free(tl_scan_result *res)
 {
     if (!res) return;
-    tl_evidence_list_free(&res->evidence);
     tl_timeline_free(&res->timeline);
+    tl_evidence_list_free(&res->evidence);
+    free(res->sources);
     for (size_t i = 0; i < res->nwarnings; i++) free(res->warnings[i]);
     free(res->warnings);
     memset(res, 0, sizeof *res);

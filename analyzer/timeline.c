@@ -2,8 +2,13 @@
  * never depends on qsort's instability, thread timing or locale. */
 #include "timberline/timeline.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "timberline/buf.h"
 
 const char *tl_flag_name(int bit)
 {
@@ -12,14 +17,6 @@ const char *tl_flag_name(int bit)
     return (bit >= 0 && bit < TL_FLAG_COUNT) ? names[bit] : "?";
 }
 
-void tl_timeline_push(tl_timeline *tl, const tl_event *ev)
-{
-    if (tl->n == tl->cap) {
-        tl->cap = tl->cap ? tl->cap * 2 : 1024;
-        tl->ev = tl_xrealloc(tl->ev, tl->cap * sizeof *tl->ev);
-    }
-    tl->ev[tl->n++] = *ev;
-}
 
 struct sort_ctx {
     const char *const *sources;
@@ -62,9 +59,311 @@ void tl_event_clear(tl_event *ev)
     memset(ev, 0, sizeof *ev);
 }
 
+static size_t event_bytes(const tl_event *ev);
+
+void tl_timeline_push(tl_timeline *tl, const tl_event *ev)
+{
+    if (tl->n == tl->cap) {
+        tl->cap = tl->cap ? tl->cap * 2 : 1024;
+        tl->ev = tl_xrealloc(tl->ev, tl->cap * sizeof *tl->ev);
+    }
+    tl->ev[tl->n++] = *ev;
+    tl->total++;
+    tl->mem_bytes += event_bytes(ev);
+}
+
 void tl_timeline_free(tl_timeline *tl)
 {
     for (size_t i = 0; i < tl->n; i++) tl_event_clear(&tl->ev[i]);
     free(tl->ev);
+    for (size_t i = 0; i < tl->nruns; i++) {
+        unlink(tl->runs[i]);
+        free(tl->runs[i]);
+    }
+    free(tl->runs);
+    if (tl->spill_dir) rmdir(tl->spill_dir);
+    free(tl->spill_dir);
+    free(tl->spill_parent);
     memset(tl, 0, sizeof *tl);
+}
+
+/* ---- spilling: sorted runs in files, merged when read ----
+ *
+ * DESIGN: only the owner thread pushes and spills. A run is the in-memory events sorted with
+ * the same total order as the final timeline, written as length-prefixed records; reading
+ * merges the runs and the in-memory rest by repeatedly taking the smallest head. Field names
+ * are written as text and mapped back to the rule's own capture names when read, since events
+ * borrow those pointers. */
+
+static const char IOC_TYPE_FIELD[] = "ioc_type";
+
+static int ensure_spill_dir(tl_timeline *tl, tl_error *err);
+
+void tl_timeline_init(tl_timeline *tl, size_t budget, const char *spill_parent)
+{
+    memset(tl, 0, sizeof *tl);
+    tl->budget = budget;
+    tl->spill_parent = spill_parent ? tl_xstrdup(spill_parent) : NULL;
+}
+
+/* What an event really costs: the struct (twice: the array grows by doubling), its strings
+ * and the allocator's bookkeeping per block. */
+static size_t event_bytes(const tl_event *ev)
+{
+    size_t b = 2 * sizeof *ev + ev->message_len + ev->indicator_len + 3 * 32;
+    for (size_t i = 0; i < ev->nfields; i++) b += sizeof ev->fields[i] + ev->fields[i].len + 32;
+    return b;
+}
+
+static void put(FILE *f, const void *p, size_t n)
+{
+    if (n) fwrite(p, 1, n, f);
+}
+
+static void put_str(FILE *f, const char *s, size_t n)
+{
+    uint32_t l = (uint32_t)n;
+    put(f, &l, sizeof l);
+    put(f, s, n);
+}
+
+void tl_event_write(FILE *f, const tl_event *ev)
+{
+    put(f, &ev->ts_us, sizeof ev->ts_us);
+    uint32_t q = (uint32_t)ev->quality;
+    put(f, &q, sizeof q);
+    put(f, &ev->rule, sizeof ev->rule);
+    put(f, &ev->item, sizeof ev->item);
+    put(f, &ev->line, sizeof ev->line);
+    put(f, &ev->offset, sizeof ev->offset);
+    put(f, &ev->seq, sizeof ev->seq);
+    put(f, &ev->flags, sizeof ev->flags);
+    put(f, &ev->is_new, sizeof ev->is_new);
+    put_str(f, ev->message, ev->message_len);
+    put_str(f, ev->indicator, ev->indicator_len);
+    uint32_t nf = (uint32_t)ev->nfields;
+    put(f, &nf, sizeof nf);
+    for (size_t i = 0; i < ev->nfields; i++) {
+        put_str(f, ev->fields[i].name, strlen(ev->fields[i].name));
+        put_str(f, ev->fields[i].value, ev->fields[i].len);
+    }
+}
+
+int tl_timeline_maybe_spill(tl_timeline *tl, const char *const *sources,
+                            const tl_pattern_set *set, tl_error *err)
+{
+    /* three quarters of the budget for the timeline, a quarter for streams' pending events */
+    if (!tl->budget || !tl->spill_parent || tl->mem_bytes < tl->budget / 4 * 3 || !tl->n)
+        return TL_OK;
+    int drc = ensure_spill_dir(tl, err);
+    if (drc != TL_OK) return drc;
+    tl_timeline_sort(tl, sources, set);
+    tl_buf path = TL_BUF_INIT;
+    tl_buf_printf(&path, "%s/run-%06zu", tl->spill_dir, tl->nruns);
+    FILE *f = fopen(path.data, "w");
+    if (!f) {
+        int rc = tl_error_set(err, TL_EIO, "%s: %s", path.data, strerror(errno));
+        tl_buf_free(&path);
+        return rc;
+    }
+    setvbuf(f, NULL, _IOFBF, 1 << 20);
+    for (size_t i = 0; i < tl->n; i++) {
+        tl_event_write(f, &tl->ev[i]);
+        tl_event_clear(&tl->ev[i]);
+    }
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        int rc = tl_error_set(err, TL_EIO, "%s: write failed: %s", path.data, strerror(errno));
+        tl_buf_free(&path);
+        return rc;
+    }
+    tl->runs = tl_xrealloc(tl->runs, (tl->nruns + 1) * sizeof *tl->runs);
+    tl->runs[tl->nruns++] = tl_buf_steal(&path, NULL);
+    tl->n = 0;
+    tl->mem_bytes = 0;
+    return TL_OK;
+}
+
+static int ensure_spill_dir(tl_timeline *tl, tl_error *err)
+{
+    if (tl->spill_dir) return TL_OK;
+    tl_buf d = TL_BUF_INIT;
+    tl_buf_printf(&d, "%s/.timeline-runs.XXXXXX", tl->spill_parent);
+    if (!mkdtemp(d.data)) {
+        int rc = tl_error_set(err, TL_EIO, "%s: cannot create the spill directory: %s", d.data,
+                              strerror(errno));
+        tl_buf_free(&d);
+        return rc;
+    }
+    tl->spill_dir = tl_buf_steal(&d, NULL);
+    return TL_OK;
+}
+
+FILE *tl_timeline_tmpfile(tl_timeline *tl, tl_error *err)
+{
+    if (!tl->spill_parent || ensure_spill_dir(tl, err) != TL_OK) return NULL;
+    tl_buf p = TL_BUF_INIT;
+    tl_buf_printf(&p, "%s/pending.XXXXXX", tl->spill_dir);
+    int fd = mkstemp(p.data);
+    FILE *f = NULL;
+    if (fd < 0 || !(f = fdopen(fd, "w+"))) {
+        tl_error_set(err, TL_EIO, "%s: %s", p.data, strerror(errno));
+        if (fd >= 0) close(fd);
+    }
+    if (fd >= 0) unlink(p.data); /* gone with its last close, even after a crash */
+    tl_buf_free(&p);
+    if (f) setvbuf(f, NULL, _IOFBF, 1 << 20);
+    return f;
+}
+
+void tl_timeline_finish(tl_timeline *tl, const char *const *sources, const tl_pattern_set *set)
+{
+    tl_timeline_sort(tl, sources, set);
+    tl->sources = sources;
+    tl->set = set;
+}
+
+struct run_reader {
+    FILE *f;
+    const char *path;
+    tl_event cur;
+    int have;
+};
+
+static int read_event_from(FILE *f, const char *label, tl_event *ev, const tl_pattern_set *set);
+
+struct tl_timeline_iter {
+    const tl_timeline *tl;
+    struct run_reader *r;
+    size_t nr;
+    size_t mem_pos;
+    int last; /* index of the reader whose event was returned last; -1 = memory, -2 = none */
+    struct sort_ctx ctx;
+};
+
+struct rd {
+    FILE *f;
+    const char *path;
+};
+
+static void get(struct rd *r, void *p, size_t n)
+{
+    if (n && fread(p, 1, n, r->f) != n) {
+        fprintf(stderr, "timberline: %s: timeline run file is damaged or short\n", r->path);
+        abort(); /* a silently shorter timeline would be the worst outcome */
+    }
+}
+
+static char *get_str(struct rd *r, size_t *len)
+{
+    uint32_t l;
+    get(r, &l, sizeof l);
+    char *s = tl_xmalloc((size_t)l + 1);
+    get(r, s, l);
+    s[l] = '\0';
+    *len = l;
+    return s;
+}
+
+static const char *field_name(const tl_pattern_set *set, uint32_t rule, const char *name)
+{
+    const tl_rule *r = tl_pattern_set_rule(set, rule);
+    for (size_t i = 0; i < r->ncapnames; i++)
+        if (strcmp(r->capnames[i], name) == 0) return r->capnames[i];
+    return IOC_TYPE_FIELD; /* the only field not from a capture */
+}
+
+/* Reads the next event of a run; 0 at its end. */
+static int read_event(struct run_reader *rr, const tl_pattern_set *set)
+{
+    return read_event_from(rr->f, rr->path, &rr->cur, set);
+}
+
+int tl_event_read(FILE *f, tl_event *ev, const tl_pattern_set *set)
+{
+    return read_event_from(f, "timeline spill file", ev, set);
+}
+
+static int read_event_from(FILE *f, const char *label, tl_event *ev, const tl_pattern_set *set)
+{
+    struct rd rdr = {f, label}, *r = &rdr;
+    tl_event_clear(ev);
+    int c = fgetc(f);
+    if (c == EOF) return 0;
+    ungetc(c, f);
+    uint32_t q, nf;
+    get(r, &ev->ts_us, sizeof ev->ts_us);
+    get(r, &q, sizeof q);
+    ev->quality = (tl_ts_quality)q;
+    get(r, &ev->rule, sizeof ev->rule);
+    get(r, &ev->item, sizeof ev->item);
+    get(r, &ev->line, sizeof ev->line);
+    get(r, &ev->offset, sizeof ev->offset);
+    get(r, &ev->seq, sizeof ev->seq);
+    get(r, &ev->flags, sizeof ev->flags);
+    get(r, &ev->is_new, sizeof ev->is_new);
+    ev->message = get_str(r, &ev->message_len);
+    ev->indicator = get_str(r, &ev->indicator_len);
+    get(r, &nf, sizeof nf);
+    ev->fields = tl_xcalloc(nf ? nf : 1, sizeof *ev->fields);
+    ev->nfields = nf;
+    for (uint32_t i = 0; i < nf; i++) {
+        size_t nl;
+        char *name = get_str(r, &nl);
+        ev->fields[i].name = field_name(set, ev->rule, name);
+        free(name);
+        ev->fields[i].value = get_str(r, &ev->fields[i].len);
+    }
+    return 1;
+}
+
+tl_timeline_iter *tl_timeline_iter_new(const tl_timeline *tl)
+{
+    tl_timeline_iter *it = tl_xcalloc(1, sizeof *it);
+    it->tl = tl;
+    it->last = -2;
+    it->ctx.sources = tl->sources;
+    it->ctx.set = tl->set;
+    it->nr = tl->nruns;
+    it->r = tl_xcalloc(tl->nruns ? tl->nruns : 1, sizeof *it->r);
+    for (size_t i = 0; i < tl->nruns; i++) {
+        it->r[i].path = tl->runs[i];
+        it->r[i].f = fopen(tl->runs[i], "r");
+        if (!it->r[i].f) {
+            fprintf(stderr, "timberline: %s: %s\n", tl->runs[i], strerror(errno));
+            abort();
+        }
+        setvbuf(it->r[i].f, NULL, _IOFBF, 1 << 16);
+        it->r[i].have = read_event(&it->r[i], tl->set);
+    }
+    return it;
+}
+
+const tl_event *tl_timeline_iter_next(tl_timeline_iter *it)
+{
+    /* advance the source of the event handed out last time */
+    if (it->last == -1) it->mem_pos++;
+    else if (it->last >= 0) it->r[it->last].have = read_event(&it->r[it->last], it->tl->set);
+    const tl_event *best = it->mem_pos < it->tl->n ? &it->tl->ev[it->mem_pos] : NULL;
+    int from = best ? -1 : -2;
+    for (size_t i = 0; i < it->nr; i++) {
+        if (!it->r[i].have) continue;
+        if (!best || cmp_event(&it->r[i].cur, best, &it->ctx) < 0) {
+            best = &it->r[i].cur;
+            from = (int)i;
+        }
+    }
+    it->last = from;
+    return best;
+}
+
+void tl_timeline_iter_free(tl_timeline_iter *it)
+{
+    if (!it) return;
+    for (size_t i = 0; i < it->nr; i++) {
+        tl_event_clear(&it->r[i].cur);
+        if (it->r[i].f) fclose(it->r[i].f);
+    }
+    free(it->r);
+    free(it);
 }

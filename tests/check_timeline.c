@@ -237,6 +237,73 @@ START_TEST(test_empty_and_single)
 }
 END_TEST
 
+
+/* More events than the memory budget: sorted runs go to files, reading merges them with the
+ * in-memory rest, and the result is exactly the all-in-memory order. */
+START_TEST(test_spill_and_merge_equal_memory_order)
+{
+    tl_pattern_set *set = rules();
+    tl_timeline mem, spill;
+    tl_timeline_init(&mem, 0, NULL);
+    tl_timeline_init(&spill, 4096, tmpdir); /* a few dozen events per run */
+    unsigned seed = 7;
+    const size_t N = 3000;
+    for (size_t i = 0; i < N; i++) {
+        int none = rand_r(&seed) % 10 == 0;
+        tl_event a = ev(i, none ? TL_TSQ_NONE : TL_TSQ_PARSED, (int64_t)(rand_r(&seed) % 500),
+                        (uint32_t)(rand_r(&seed) % 5), (uint64_t)(rand_r(&seed) % 50),
+                        (uint64_t)(rand_r(&seed) % 3), (uint32_t)(rand_r(&seed) % 3));
+        a.is_new = (signed char)(i % 3 == 0);
+        if (i % 7 == 0) { /* a field, so field names survive the round trip */
+            a.fields = calloc(1, sizeof *a.fields);
+            a.fields[0].name = "ioc_type";
+            a.fields[0].value = strdup("ipv4");
+            a.fields[0].len = 4;
+            a.nfields = 1;
+        }
+        tl_event b = a;
+        b.message = strdup(a.message);
+        if (a.nfields) {
+            b.fields = calloc(1, sizeof *b.fields);
+            b.fields[0] = a.fields[0];
+            b.fields[0].value = strdup("ipv4");
+        }
+        tl_timeline_push(&mem, &a);
+        tl_timeline_push(&spill, &b);
+        tl_error err;
+        ck_assert_int_eq(tl_timeline_maybe_spill(&spill, SOURCES, set, &err), 0);
+    }
+    ck_assert_uint_gt(spill.nruns, 10);
+    ck_assert_uint_eq(spill.total, N);
+    tl_timeline_finish(&mem, SOURCES, set);
+    tl_timeline_finish(&spill, SOURCES, set);
+    tl_timeline_iter *im = tl_timeline_iter_new(&mem), *is = tl_timeline_iter_new(&spill);
+    const tl_event *x, *y;
+    size_t n = 0;
+    while ((x = tl_timeline_iter_next(im)) != NULL) {
+        y = tl_timeline_iter_next(is);
+        ck_assert_ptr_nonnull(y);
+        ck_assert_uint_eq(x->seq, y->seq);
+        ck_assert_int_eq(x->is_new, y->is_new);
+        ck_assert_str_eq(x->message, y->message);
+        ck_assert_uint_eq(x->nfields, y->nfields);
+        if (x->nfields) ck_assert_str_eq(y->fields[0].name, "ioc_type");
+        n++;
+    }
+    ck_assert_ptr_null(tl_timeline_iter_next(is));
+    ck_assert_uint_eq(n, N);
+    tl_timeline_iter_free(im);
+    tl_timeline_iter_free(is);
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s", spill.spill_dir);
+    tl_timeline_free(&mem);
+    tl_timeline_free(&spill);
+    struct stat st;
+    ck_assert_int_ne(stat(dir, &st), 0); /* runs and their directory are gone */
+    tl_pattern_set_free(set);
+}
+END_TEST
+
 static Suite *timeline_suite(void)
 {
     Suite *s = suite_create("timeline");
@@ -248,6 +315,7 @@ static Suite *timeline_suite(void)
 
     TCase *limits = tcase_create("limits");
     tcase_add_test(limits, test_random_large_and_deterministic);
+    tcase_add_test(limits, test_spill_and_merge_equal_memory_order);
     tcase_add_test(limits, test_empty_and_single);
     tcase_set_timeout(limits, 60);
     suite_add_tcase(s, limits);

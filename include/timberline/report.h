@@ -22,9 +22,7 @@ typedef struct tl_run_info {
     const char *fail_on;
     int threads;
     int64_t start_us, end_us; /* wall clock, UTC microseconds */
-    /* --baseline: per timeline event, 1 when it was not in the previous report (adds the
-     * `new` key/column and new_events.jsonl); NULL without --baseline */
-    const unsigned char *event_new;
+    /* --baseline (events then carry is_new): adds the `new` key/column and new_events.jsonl */
     const char *baseline_dir;
 } tl_run_info;
 

@@ -42,13 +42,17 @@ typedef struct tl_scan_opts {
     int64_t since_us, until_us; /* --since (inclusive) / --until (exclusive), UTC */
     const tl_tz_map_entry *tz_map; /* --tz-map: first glob matching a source picks its zone */
     size_t ntz_map;
+    const struct tl_baseline *baseline; /* --baseline: marks events new or not; may be NULL */
+    size_t memory_budget;   /* --memory: event bytes held before spilling sorted runs; 0 = no cap */
+    const char *spill_dir;  /* where run files go (the report directory); NULL = never spill */
 } tl_scan_opts;
 
 /* A problem worth telling the investigator that is not an item status (a rule that gave up
  * on a line, ...). */
 typedef struct tl_scan_result {
     tl_evidence_list evidence; /* every item, with status, hashes, counts */
-    tl_timeline timeline;      /* sorted */
+    tl_timeline timeline;      /* finished: read it with tl_timeline_iter_* */
+    const char **sources;      /* evidence sources by item index (owned array, borrowed strings) */
     char **warnings;           /* owned; deterministic order */
     size_t nwarnings;
     uint64_t match_problems;   /* (line, rule) pairs PCRE2 could not decide */

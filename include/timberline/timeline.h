@@ -8,6 +8,9 @@
 
 #include "timberline/pattern.h"
 #include "timberline/timestamp.h"
+#include "timberline/error.h"
+
+#include <stdio.h>
 
 /* Event flags, written as short words in `flags`. */
 enum {
@@ -42,21 +45,65 @@ typedef struct tl_event {
     tl_field *fields;       /* sorted by name, owned */
     size_t nfields;
     unsigned flags;
+    signed char is_new;     /* --baseline: 1 not in the previous report, 0 in it; -1 no baseline */
 } tl_event;
 
+/* The timeline: events in memory up to a budget, then sorted runs spilled to files in the
+ * report directory and k-way merged when read, so memory stays flat for any event count. */
 typedef struct tl_timeline {
-    tl_event *ev;
+    tl_event *ev;           /* in memory; sorted once tl_timeline_finish ran */
     size_t n, cap;
+    uint64_t total;         /* all events, in memory and spilled */
+    size_t mem_bytes;       /* estimate of what the in-memory events hold */
+    size_t budget;          /* spill when mem_bytes passes it; 0 = never */
+    char *spill_parent;     /* directory under which the run files go (the report directory) */
+    char *spill_dir;        /* created at the first spill, removed by tl_timeline_free */
+    char **runs;            /* run files, each sorted */
+    size_t nruns;
+    const char *const *sources; /* set by finish: the evidence sources, for the merge */
+    const tl_pattern_set *set;
 } tl_timeline;
+
+/* Empty timeline; `budget` bytes of events before spilling to `spill_parent` (both may be 0 /
+ * NULL: everything in memory). */
+void tl_timeline_init(tl_timeline *tl, size_t budget, const char *spill_parent);
 
 /* Appends a copy of the struct; ownership of its pointers moves to the timeline. */
 void tl_timeline_push(tl_timeline *tl, const tl_event *ev);
 
-/* Sorts into report order. `sources[item]` are the evidence source names. */
+/* When the in-memory events pass the budget: sorts them and writes them as a run file.
+ * `sources[item]` are the evidence sources (for the order). Returns 0 or TL_EIO. */
+int tl_timeline_maybe_spill(tl_timeline *tl, const char *const *sources,
+                            const tl_pattern_set *set, tl_error *err);
+
+/* Sorts the in-memory events into report order (`sources[item]`: the evidence sources). */
 void tl_timeline_sort(tl_timeline *tl, const char *const *sources, const tl_pattern_set *set);
+
+/* Sorts what is in memory and remembers `sources` (which must outlive the timeline's readers)
+ * for merging. Call once, after the last push. */
+void tl_timeline_finish(tl_timeline *tl, const char *const *sources, const tl_pattern_set *set);
+
+/* Reads the finished timeline in report order (memory and runs merged). Any number of
+ * iterators may run one after another. */
+typedef struct tl_timeline_iter tl_timeline_iter;
+tl_timeline_iter *tl_timeline_iter_new(const tl_timeline *tl);
+/* The next event (valid until the next call), or NULL at the end. A run file that cannot be
+ * read aborts with a message: the report would otherwise be silently incomplete. */
+const tl_event *tl_timeline_iter_next(tl_timeline_iter *it);
+void tl_timeline_iter_free(tl_timeline_iter *it);
+
+/* Event records as the spill files hold them (also used for a stream's pending events). */
+void tl_event_write(FILE *f, const tl_event *ev);
+/* Reads one record into ev (clearing what it held); 1 read, 0 at the end. Aborts on a damaged
+ * record: a silently shorter timeline must never happen. */
+int tl_event_read(FILE *f, tl_event *ev, const tl_pattern_set *set);
+/* An anonymous read/write file in the spill directory (already unlinked), or NULL (err set,
+ * or no spill directory configured). */
+FILE *tl_timeline_tmpfile(tl_timeline *tl, tl_error *err);
 
 /* Frees one event's owned memory. */
 void tl_event_clear(tl_event *ev);
+/* Frees everything, removing the run files and their directory. */
 void tl_timeline_free(tl_timeline *tl);
 
 #endif

@@ -933,6 +933,26 @@ def baseline_reports_only_new_sightings():
     run(["scan", "-q", "-p", "patterns", "--baseline", "no-such-report", "-o", "out-base4", "case"], expect=2)
 
 
+@test
+def flat_memory_spill_is_byte_identical():
+    # a catch-all rule over 150,000 lines, with a 1 MiB event budget: many sorted runs on disk
+    os.makedirs(os.path.join(WORK, "many"), exist_ok=True)
+    for k in range(3):
+        with open(os.path.join(WORK, "many", "app%d.log" % k), "w") as f:
+            for i in range(50000):
+                f.write("2026-01-0%dT%02d:%02d:%02d.%06dZ host%d svc: HIT request %d from 10.0.%d.%d\n"
+                        % (1 + k, (i // 3600) % 24, (i // 60) % 60, i % 60, (i * 7919) % 1000000, k, i, i % 256, (i * 31) % 256))
+    run(["scan", "-q", "-j1", "-p", "every-line.rules", "-o", "out-flat-mem", "many"], expect=1)
+    run(["scan", "-q", "-j2", "--memory", "1M", "-p", "every-line.rules", "-o", "out-flat-spill", "many"], expect=1)
+    same_bytes("out-flat-mem", "out-flat-spill")
+    if json.loads(read("out-flat-spill/summary.json"))["counts"]["events"] != 150000:
+        raise AssertionError("events lost")
+    left = [n for n in os.listdir(os.path.join(WORK, "out-flat-spill")) if n.startswith(".")]
+    if left:
+        raise AssertionError("spill files left behind: %r" % left)
+    run(["scan", "-q", "--memory", "12", "-p", "patterns", "-o", "out-flat-bad", "tz"], expect=2)
+
+
 def main():
     if not os.path.exists(BIN):
         print("no binary at %s" % BIN)
