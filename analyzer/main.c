@@ -371,7 +371,9 @@ static void print_summary(const tl_scan_result *res, const tl_pattern_set *set, 
     }
     if (problems) printf("Evidence problems: %zu (see summary.json warnings)\n", problems);
     if (res->nwarnings) printf("Warnings: %zu\n", res->nwarnings);
-    printf("Report: %s/{timeline.jsonl,timeline.csv,manifest.json,summary.json}\n", out);
+    printf("Report: %s/{report.html,timeline.jsonl,timeline.csv,manifest.json,summary.json,"
+           "SHA256SUMS}\n",
+           out);
     free(st);
 }
 
