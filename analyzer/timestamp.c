@@ -32,41 +32,6 @@ static int64_t floordiv(int64_t a, int64_t b)
     return q;
 }
 
-static int is_leap(int64_t y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int month_days(int64_t y, int m)
-{
-    static const unsigned char md[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : md[m - 1];
-}
-
-int64_t tl_ts_days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = floordiv(y, 400);
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-void tl_ts_civil_from_days(int64_t days, int64_t *y, int *m, int *d)
-{
-    int64_t z = days + 719468;
-    int64_t era = floordiv(z, 146097);
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int dd = (int)(doy - (153 * mp + 2) / 5 + 1);
-    int mm = (int)(mp < 10 ? mp + 3 : mp - 9);
-    if (y) *y = yoe + era * 400 + (mm <= 2);
-    if (m) *m = mm;
-    if (d) *d = dd;
-}
 
 /* ---- ASCII scanning (no <ctype.h>: its answers depend on the locale) ---- */
 
@@ -112,7 +77,7 @@ static int blank(char c)
 
 static int valid_date(int64_t y, int m, int d)
 {
-    return m >= 1 && m <= 12 && d >= 1 && d <= month_days(y, m);
+    return m >= 1 && m <= 12 && d >= 1 && d <= tl_tz_month_days(y, m);
 }
 
 /* Two-digit years follow POSIX strptime %y: 69..99 -> 19xx, 00..68 -> 20xx. */
@@ -133,7 +98,7 @@ typedef struct pctx {
 static tl_ts_kind done_local(tl_ts *out, const pctx *c, int64_t y, int m, int d, int64_t uod,
                              tl_ts_format f)
 {
-    int64_t local = tl_ts_days_from_civil(y, m, d) * 86400 + uod / US_PER_SEC;
+    int64_t local = tl_tz_days_from_civil(y, m, d) * 86400 + uod / US_PER_SEC;
     int64_t frac = uod % US_PER_SEC, alt = 0;
     int flags = 0;
     int64_t utc = c->zone ? tl_tz_local_to_utc(c->zone, local, &flags, &alt) : local;
@@ -148,7 +113,7 @@ static tl_ts_kind done_local(tl_ts *out, const pctx *c, int64_t y, int m, int d,
 static tl_ts_kind done_offset(tl_ts *out, int64_t y, int m, int d, int64_t uod, int off_min,
                               tl_ts_format f)
 {
-    int64_t local = tl_ts_days_from_civil(y, m, d) * 86400 + uod / US_PER_SEC;
+    int64_t local = tl_tz_days_from_civil(y, m, d) * 86400 + uod / US_PER_SEC;
     out->kind = TL_TS_ABSOLUTE;
     out->us = (local - (int64_t)off_min * 60) * US_PER_SEC + uod % US_PER_SEC;
     out->flags = 0;
@@ -460,7 +425,7 @@ static const char *mon_day_clock(const char *p, const char *end, int *mon, int *
     } else {
         return NULL;
     }
-    if (d < 1 || d > month_days(2000, m)) return NULL;
+    if (d < 1 || d > tl_tz_month_days(2000, m)) return NULL;
     if (q >= end || *q != ' ') return NULL;
     q = parse_clock(q + 1, end, uod);
     if (!q) return NULL;
@@ -529,7 +494,7 @@ static tl_ts_kind parse_glog(const char *p, const char *end, tl_ts *out)
     if (end - p < 14 || !dig4(p + 1) || p[5] != ' ') return TL_TS_NONE;
     int m = num2(p + 1), d = num2(p + 3);
     int64_t uod;
-    if (m < 1 || m > 12 || d < 1 || d > month_days(2000, m)) return TL_TS_NONE;
+    if (m < 1 || m > 12 || d < 1 || d > tl_tz_month_days(2000, m)) return TL_TS_NONE;
     if (!parse_clock(p + 6, end, &uod)) return TL_TS_NONE;
     return done_yearless(out, m, d, uod, TL_TSF_GLOG);
 }
@@ -540,7 +505,7 @@ static tl_ts_kind parse_mmdd(const char *p, const char *end, tl_ts *out)
     if (end - p < 14 || !dig2(p + 3) || p[5] != ' ') return TL_TS_NONE;
     int m = num2(p), d = num2(p + 3);
     int64_t uod;
-    if (m < 1 || m > 12 || d < 1 || d > month_days(2000, m)) return TL_TS_NONE;
+    if (m < 1 || m > 12 || d < 1 || d > tl_tz_month_days(2000, m)) return TL_TS_NONE;
     if (!parse_clock(p + 6, end, &uod)) return TL_TS_NONE;
     return done_yearless(out, m, d, uod, p[2] == '-' ? TL_TSF_LOGCAT : TL_TSF_MMDD_DOT);
 }
@@ -1135,7 +1100,7 @@ static int64_t yearless_utc(const tl_ts *ts, int year, const tl_tz *zone, int *f
     int d = ts->day < 1 ? 1 : ts->day > 31 ? 31 : ts->day;
     int64_t uod = ts->usec_of_day;
     uod = uod < 0 ? 0 : uod >= US_PER_DAY ? US_PER_DAY - 1 : uod;
-    int64_t local = tl_ts_days_from_civil(y, m, d) * 86400 + uod / US_PER_SEC;
+    int64_t local = tl_tz_days_from_civil(y, m, d) * 86400 + uod / US_PER_SEC;
     int64_t utc = zone ? tl_tz_local_to_utc(zone, local, &f, &alt) : local;
     if (flags) *flags = f;
     if (alt_us) *alt_us = (f & TL_TZ_REPEAT) ? alt * US_PER_SEC + uod % US_PER_SEC : 0;
@@ -1196,7 +1161,7 @@ int tl_ts_parse_bound(int64_t *out_us, const char *s)
     if (len == 10 && dig4(s) && s[4] == '-' && dig2(s + 5) && s[7] == '-' && dig2(s + 8)) {
         int y = num4(s), m = num2(s + 5), d = num2(s + 8);
         if (!valid_date(y, m, d)) return TL_EUSAGE;
-        *out_us = tl_ts_days_from_civil(y, m, d) * US_PER_DAY;
+        *out_us = tl_tz_days_from_civil(y, m, d) * US_PER_DAY;
         return 0;
     }
     pctx c = {NULL, TL_TS_ORDER_MDY, 0};
@@ -1275,18 +1240,18 @@ int tl_ts_is_year_rollover(const tl_ts *prev, const tl_ts *cur)
 int tl_ts_infer_last_year(const tl_ts *last, int64_t mtime_sec, const tl_tz *zone)
 {
     /* Keep mtime within years 0..9999 so the candidate years stay small. */
-    const int64_t lo = tl_ts_days_from_civil(0, 1, 1) * 86400;
-    const int64_t hi = tl_ts_days_from_civil(10000, 1, 1) * 86400 - 1;
+    const int64_t lo = tl_tz_days_from_civil(0, 1, 1) * 86400;
+    const int64_t hi = tl_tz_days_from_civil(10000, 1, 1) * 86400 - 1;
     int64_t mt = mtime_sec < lo ? lo : mtime_sec > hi ? hi : mtime_sec;
     int64_t limit = mt + 26 * 3600;
     int64_t y_limit;
-    tl_ts_civil_from_days(floordiv(limit, 86400), &y_limit, NULL, NULL);
+    tl_tz_civil_from_days(floordiv(limit, 86400), &y_limit, NULL, NULL);
     if (!last || last->kind != TL_TS_YEARLESS) return (int)y_limit;
     /* The local stamp in year limit+1 can still land before the limit in UTC when the zone is
      * ahead of UTC. Ten candidates also cover Feb 29 across the longest run of years without
      * one (2097..2103). */
     for (int64_t y = y_limit + 1; y >= y_limit - 8; y--) {
-        if (last->month == 2 && last->day == 29 && !is_leap(y)) continue;
+        if (last->month == 2 && last->day == 29 && !tl_tz_is_leap(y)) continue;
         if (tl_ts_yearless_to_utc(last, (int)y, zone, NULL) <= limit * US_PER_SEC) return (int)y;
     }
     return (int)y_limit;
@@ -1295,8 +1260,8 @@ int tl_ts_infer_last_year(const tl_ts *last, int64_t mtime_sec, const tl_tz *zon
 size_t tl_ts_format_utc(int64_t us, char *buf, size_t bufsz)
 {
     /* Four-digit years only: earlier/later instants are clamped to the ends of 0000..9999. */
-    const int64_t lo = tl_ts_days_from_civil(0, 1, 1) * US_PER_DAY;
-    const int64_t hi = tl_ts_days_from_civil(10000, 1, 1) * US_PER_DAY - 1;
+    const int64_t lo = tl_tz_days_from_civil(0, 1, 1) * US_PER_DAY;
+    const int64_t hi = tl_tz_days_from_civil(10000, 1, 1) * US_PER_DAY - 1;
     if (!buf || bufsz < 33) {
         if (buf && bufsz) buf[0] = '\0';
         return 0;
@@ -1309,7 +1274,7 @@ size_t tl_ts_format_utc(int64_t us, char *buf, size_t bufsz)
     int64_t sod = sec - days * 86400;
     int64_t y;
     int m, d;
-    tl_ts_civil_from_days(days, &y, &m, &d);
+    tl_tz_civil_from_days(days, &y, &m, &d);
     int64_t f[7] = {y, m, d, sod / 3600, sod / 60 % 60, sod % 60, frac};
     static const char tmpl[] = "0000-00-00T00:00:00.000000+00:00";
     static const unsigned char pos[7] = {3, 6, 9, 12, 15, 18, 25}; /* last digit of each field */

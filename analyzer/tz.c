@@ -55,8 +55,7 @@ struct tl_tz {
     int64_t direct_from;
 };
 
-/* ---- civil calendar (duplicated from timestamp.c on purpose: tz must not depend on the
- * module layered above it) ---- */
+/* ---- civil calendar (proleptic Gregorian, UTC): the one copy; timestamp.c uses it too ---- */
 
 static int64_t floordiv(int64_t a, int64_t b)
 {
@@ -65,19 +64,19 @@ static int64_t floordiv(int64_t a, int64_t b)
     return q;
 }
 
-static int is_leap(int64_t y)
+int tl_tz_is_leap(int64_t y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int month_days(int64_t y, int m)
+int tl_tz_month_days(int64_t y, int m)
 {
     static const unsigned char md[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : md[m - 1];
+    return m == 2 && tl_tz_is_leap(y) ? 29 : md[m - 1];
 }
 
 /* Days since 1970-01-01 (H. Hinnant's algorithm, proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, int m, int d)
+int64_t tl_tz_days_from_civil(int64_t y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = floordiv(y, 400);
@@ -87,16 +86,26 @@ static int64_t days_from_civil(int64_t y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-static int64_t year_from_days(int64_t z)
+void tl_tz_civil_from_days(int64_t days, int64_t *y, int *m, int *d)
 {
-    z += 719468;
+    int64_t z = days + 719468;
     int64_t era = floordiv(z, 146097);
     int64_t doe = z - era * 146097;
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
     int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     int64_t mp = (5 * doy + 2) / 153;
-    int64_t y = yoe + era * 400;
-    return mp >= 10 ? y + 1 : y;
+    int dd = (int)(doy - (153 * mp + 2) / 5 + 1);
+    int mm = (int)(mp < 10 ? mp + 3 : mp - 9);
+    if (y) *y = yoe + era * 400 + (mm <= 2);
+    if (m) *m = mm;
+    if (d) *d = dd;
+}
+
+static int64_t year_from_days(int64_t z)
+{
+    int64_t y;
+    tl_tz_civil_from_days(z, &y, NULL, NULL);
+    return y;
 }
 
 static int64_t clamp_sec(int64_t t)
@@ -108,17 +117,17 @@ static int64_t clamp_sec(int64_t t)
 
 static int64_t rule_day(const rule_date *rd, int64_t y)
 {
-    int64_t jan1 = days_from_civil(y, 1, 1);
+    int64_t jan1 = tl_tz_days_from_civil(y, 1, 1);
     switch (rd->kind) {
     case 'J':
-        return jan1 + rd->a - 1 + (is_leap(y) && rd->a >= 60);
+        return jan1 + rd->a - 1 + (tl_tz_is_leap(y) && rd->a >= 60);
     case 'N':
         return jan1 + rd->a;
     default: {
-        int64_t first = days_from_civil(y, rd->a, 1);
+        int64_t first = tl_tz_days_from_civil(y, rd->a, 1);
         int wd = (int)(((first + 4) % 7 + 7) % 7); /* 1970-01-01 was a Thursday */
         int64_t day = first + (rd->c - wd + 7) % 7 + 7 * (rd->b - 1);
-        while (day >= first + month_days(y, rd->a)) day -= 7; /* week 5 = last */
+        while (day >= first + tl_tz_month_days(y, rd->a)) day -= 7; /* week 5 = last */
         return day;
     }
     }

@@ -241,16 +241,16 @@ START_TEST(test_civil)
 {
     int64_t y;
     int m, d;
-    ck_assert_int_eq(tl_ts_days_from_civil(1970, 1, 1), 0);
-    ck_assert_int_eq(tl_ts_days_from_civil(2026, 1, 3), 20456);
-    ck_assert_int_eq(tl_ts_days_from_civil(1969, 12, 31), -1);
-    ck_assert_int_eq(tl_ts_days_from_civil(1, 1, 1), -719162);
-    ck_assert_int_eq(tl_ts_days_from_civil(9999, 12, 31), 2932896);
+    ck_assert_int_eq(tl_tz_days_from_civil(1970, 1, 1), 0);
+    ck_assert_int_eq(tl_tz_days_from_civil(2026, 1, 3), 20456);
+    ck_assert_int_eq(tl_tz_days_from_civil(1969, 12, 31), -1);
+    ck_assert_int_eq(tl_tz_days_from_civil(1, 1, 1), -719162);
+    ck_assert_int_eq(tl_tz_days_from_civil(9999, 12, 31), 2932896);
     for (int64_t days = -800000; days < 3000000; days += 17) {
-        tl_ts_civil_from_days(days, &y, &m, &d);
-        ck_assert_int_eq(tl_ts_days_from_civil(y, m, d), days);
+        tl_tz_civil_from_days(days, &y, &m, &d);
+        ck_assert_int_eq(tl_tz_days_from_civil(y, m, d), days);
     }
-    tl_ts_civil_from_days(-719528, &y, &m, &d);
+    tl_tz_civil_from_days(-719528, &y, &m, &d);
     ck_assert_int_eq(y, 0);
     ck_assert_int_eq(m, 1);
     ck_assert_int_eq(d, 1);

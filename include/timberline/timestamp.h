@@ -217,9 +217,6 @@ int tl_ts_parse_bound(int64_t *out_us, const char *s);
 /* Parses a --date-order value ("dmy", "mdy", "ymd", "auto"). Returns 0 or TL_EUSAGE. */
 int tl_ts_parse_date_order(tl_ts_date_order *out, const char *s);
 
-/* Civil-date helpers (proleptic Gregorian, UTC, no locale or TZ involved). */
-int64_t tl_ts_days_from_civil(int64_t y, int m, int d);
-void tl_ts_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 
 /* Formats UTC microseconds as `2026-01-03T12:00:01.250000+00:00` into buf (>= 33 bytes).
  * Returns the length written (32), or 0 with an empty string when bufsz < 33. Instants

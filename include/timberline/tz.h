@@ -43,4 +43,11 @@ int32_t tl_tz_offset_at(const tl_tz *tz, int64_t utc_sec);
  * caller picks by stream order, see tl_ts_resolve). flags may be NULL. Thread-safe. */
 int64_t tl_tz_local_to_utc(const tl_tz *tz, int64_t local_sec, int *flags, int64_t *alt_utc);
 
+/* Civil calendar, proleptic Gregorian, no locale or TZ involved: days since 1970-01-01 and
+ * back (m and d may be NULL), and the month lengths. */
+int64_t tl_tz_days_from_civil(int64_t y, int m, int d);
+void tl_tz_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
+int tl_tz_is_leap(int64_t y);
+int tl_tz_month_days(int64_t y, int m);
+
 #endif
