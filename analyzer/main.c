@@ -788,12 +788,16 @@ static int cmd_scan(int argc, char **argv, int full_argc, char **full_argv)
     }
     rc = EXIT_CLEAN;
     /* with --baseline only fresh sightings count */
-    struct first_hit *fh = count_hits(&res, tl_pattern_set_count(set), baseline != NULL);
-    for (size_t i = 0; i < tl_pattern_set_count(set); i++)
-        if (fh[i].hits && tl_pattern_set_rule(set, i)->severity >= fail_sev) rc = EXIT_HITS;
-    if (junit_path && write_scan_junit(junit_path, &res, set, fh, baseline != NULL, fail_sev) != 0)
-        rc = EXIT_ERROR;
-    free(fh);
+    for (size_t i = 0; i < res.timeline.ntally; i++) {
+        uint64_t n = baseline ? res.timeline.tally[i].fresh : res.timeline.tally[i].hits;
+        if (n && tl_pattern_set_rule(set, i)->severity >= fail_sev) rc = EXIT_HITS;
+    }
+    if (junit_path) { /* where each rule first hit: one pass over the timeline */
+        struct first_hit *fh = count_hits(&res, tl_pattern_set_count(set), baseline != NULL);
+        if (write_scan_junit(junit_path, &res, set, fh, baseline != NULL, fail_sev) != 0)
+            rc = EXIT_ERROR;
+        free(fh);
+    }
 done:
     tl_scan_result_free(&res);
     tl_pattern_set_free(set);

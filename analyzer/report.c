@@ -41,18 +41,15 @@ static const char *ts_desc(tl_ts_quality q)
 void tl_report_rule_stats(const tl_scan_result *res, const tl_pattern_set *set,
                           tl_rule_stats *stats)
 {
-    memset(stats, 0, tl_pattern_set_count(set) * sizeof *stats);
-    tl_timeline_iter *it = tl_timeline_iter_new(&res->timeline);
-    const tl_event *ev;
-    while ((ev = tl_timeline_iter_next(it)) != NULL) {
-        tl_rule_stats *s = &stats[ev->rule];
-        s->hits++;
-        if (ev->quality == TL_TSQ_NONE) continue;
-        if (!s->have_time || ev->ts_us < s->first_us) s->first_us = ev->ts_us;
-        if (!s->have_time || ev->ts_us > s->last_us) s->last_us = ev->ts_us;
-        s->have_time = 1;
+    size_t n = tl_pattern_set_count(set);
+    memset(stats, 0, n * sizeof *stats);
+    for (size_t i = 0; i < n && i < res->timeline.ntally; i++) {
+        const tl_rule_tally *t = &res->timeline.tally[i];
+        stats[i].hits = t->hits;
+        stats[i].have_time = t->timed > 0;
+        stats[i].first_us = t->first_us;
+        stats[i].last_us = t->last_us;
     }
-    tl_timeline_iter_free(it);
 }
 
 /* ---- timeline.jsonl / timeline.csv ---- */
@@ -434,17 +431,15 @@ static int write_summary(const char *dir, const tl_scan_result *res, const tl_pa
                       (unsigned long long)res->filtered);
     int64_t tmin = 0, tmax = 0;
     uint64_t nnew = 0;
-    tl_timeline_iter *ti = tl_timeline_iter_new(&res->timeline);
-    const tl_event *ev;
-    while ((ev = tl_timeline_iter_next(ti)) != NULL) {
-        by_sev[tl_pattern_set_rule(set, ev->rule)->severity]++;
-        nnew += ev->is_new == 1;
-        if (ev->quality == TL_TSQ_NONE) continue;
-        if (!with_ts || ev->ts_us < tmin) tmin = ev->ts_us;
-        if (!with_ts || ev->ts_us > tmax) tmax = ev->ts_us;
-        with_ts++;
+    for (size_t i = 0; i < nrules && i < res->timeline.ntally; i++) {
+        const tl_rule_tally *t = &res->timeline.tally[i];
+        by_sev[tl_pattern_set_rule(set, i)->severity] += t->hits;
+        nnew += t->fresh;
+        if (!t->timed) continue;
+        if (!with_ts || t->first_us < tmin) tmin = t->first_us;
+        if (!with_ts || t->last_us > tmax) tmax = t->last_us;
+        with_ts += t->timed;
     }
-    tl_timeline_iter_free(ti);
     if (with_new)
         tl_buf_printf(&filtered, ", \"new_events\": %llu", (unsigned long long)nnew);
     tl_buf_printf(&b,

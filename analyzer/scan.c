@@ -99,9 +99,8 @@ struct stream_ctx {
     uint32_t *pend_rel; /* roll-overs, for year-less stamps */
     tl_ts *pend_ts;
     size_t npend, pend_cap;
-    size_t pend_bytes;  /* estimate; past half the --memory budget the pending events go to */
+    size_t pend_bytes;  /* estimate; past a quarter of --memory the pending events go to */
     FILE *pend_file;    /* an anonymous file in the spill directory, in stream order */
-    tl_event pend_scratch; /* an event read back from pend_file, on its way to the timeline */
     uint64_t bytes;
     uint64_t long_line_dec; /* decoded offset of the long line's start (owner, at merge) */
     uint64_t long_line_dec_pending; /* same, as known to the reader when cutting pieces */
@@ -280,9 +279,8 @@ struct month_step {
  * an inheriting hit reaches back to, on the chunk's last stamped entry, and (for year-less
  * streams) on entries whose leading bytes differ from the previous one's, which is where the
  * month can change. */
-static void chunk_times(struct job *j, const tl_line *E, size_t n, const uint32_t *lnum)
+static void chunk_times(struct job *j, const tl_line *E, size_t n)
 {
-    (void)lnum;
     j->have_first_yl = j->have_last_yl = j->have_last_ts = 0;
     j->rollovers = 0;
     if (j->piece && !j->piece_first) {
@@ -449,7 +447,7 @@ static void work(void *ctx, void *arg)
             }
         }
     }
-    chunk_times(j, E, n, j->use_entries ? j->lnum : NULL);
+    chunk_times(j, E, n);
 }
 
 /* ---------------------------------------------------------------- owner side */
@@ -646,11 +644,6 @@ static void finish_stream(struct engine *e, struct stream_ctx *sc)
         } else {
             break;
         }
-        if (ev == &fev) { /* the timeline takes ownership: detach from the read buffer */
-            tl_event copy = fev;
-            memset(&fev, 0, sizeof fev);
-            *(ev = &sc->pend_scratch) = copy;
-        }
         int flags = 0;
         if (ev->quality != TL_TSQ_NONE) {
             ev->ts_us = tl_ts_resolve(&seq, ts, year0 + (int)rel, sc->zone, &flags);
@@ -672,6 +665,7 @@ static void finish_stream(struct engine *e, struct stream_ctx *sc)
             ev->is_new = !tl_baseline_contains(e->opts->baseline, it->source, ev->line,
                                                tl_pattern_set_rule(e->set, ev->rule)->id);
         tl_timeline_push(&e->out->timeline, ev);
+        if (ev == &fev) memset(&fev, 0, sizeof fev); /* the timeline owns its strings now */
         kept++;
         if ((kept & 4095) == 0) spill_if_needed(e);
     }
@@ -1062,7 +1056,15 @@ static void read_item(struct engine *e, size_t idx, char *carry)
                         &raw);
         it->size = raw;
         it->decoded_bytes = 0;
-        if (it->status == TL_EV_OK) {
+        const char *known = hn > 0 ? tl_stream_binary_log_format(head, (size_t)hn, it->path) : NULL;
+        if (it->status == TL_EV_OK && known) {
+            /* the same words the unpack worker uses for a member */
+            it->status = TL_EV_UNSUPPORTED_FORMAT;
+            free(it->message);
+            tl_buf m = TL_BUF_INIT;
+            tl_buf_printf(&m, "%s (a binary log format not read yet)", known);
+            it->message = tl_buf_steal(&m, NULL);
+        } else if (it->status == TL_EV_OK) {
             it->status = TL_EV_SKIPPED_BINARY;
             free(it->message);
             it->message = tl_xstrdup("binary content (over 10% control bytes in the first 64 KiB); "
@@ -1078,7 +1080,8 @@ int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const
                 size_t nargs, tl_scan_result *out, tl_error *err)
 {
     memset(out, 0, sizeof *out);
-    tl_timeline_init(&out->timeline, opts->memory_budget, opts->spill_dir);
+    tl_timeline_init(&out->timeline, tl_pattern_set_count(set), opts->memory_budget,
+                     opts->spill_dir);
     int rc = tl_evidence_walk(&out->evidence, args, nargs, err);
     if (rc) return rc;
     struct engine e = {0};

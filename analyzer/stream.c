@@ -32,13 +32,13 @@ struct tl_stream {
     unsigned char raw[RAW_CAP];
     size_t raw_pos, raw_len;
 
-    int decomp_end;    /* no more bytes */
-    uint64_t decomp_bytes;
+    int bytes_end;    /* no more bytes */
+    uint64_t bytes_read;
 
     tl_ev_status status;
     char *message;
 
-    /* probe/look-ahead of decompressed bytes, consumed before further decompression */
+    /* probe/look-ahead: the first bytes, consumed before further reads */
     unsigned char *look;
     size_t look_pos, look_len;
     int probed, binary;
@@ -114,14 +114,14 @@ int tl_stream_open(tl_stream **out, const char *path, tl_error *err)
     return TL_OK;
 }
 
-static size_t decomp_read(tl_stream *s, unsigned char *buf, size_t cap)
+static size_t read_bytes(tl_stream *s, unsigned char *buf, size_t cap)
 {
-    if (s->decomp_end || cap == 0) return 0;
+    if (s->bytes_end || cap == 0) return 0;
     if (s->src) {
         size_t got = 0, n;
         while (got < cap && (n = s->src(s->src_ctx, buf + got, cap - got)) > 0) got += n;
-        if (got == 0) s->decomp_end = 1;
-        s->decomp_bytes += got;
+        if (got == 0) s->bytes_end = 1;
+        s->bytes_read += got;
         return got;
     }
     size_t got = 0;
@@ -156,12 +156,12 @@ static size_t decomp_read(tl_stream *s, unsigned char *buf, size_t cap)
         s->raw_pos += take;
         got += take;
     }
-    if (got == 0) s->decomp_end = 1;
-    s->decomp_bytes += got;
+    if (got == 0) s->bytes_end = 1;
+    s->bytes_read += got;
     return got;
 }
 
-/* Fills the look-ahead buffer: the first TL_BINARY_PROBE decompressed bytes. */
+/* Fills the look-ahead buffer: the first TL_BINARY_PROBE bytes. */
 static void probe(tl_stream *s)
 {
     if (s->probed) return;
@@ -169,7 +169,7 @@ static void probe(tl_stream *s)
     s->look = tl_xmalloc(TL_BINARY_PROBE);
     size_t n;
     while (s->look_len < TL_BINARY_PROBE &&
-           (n = decomp_read(s, s->look + s->look_len, TL_BINARY_PROBE - s->look_len)) > 0)
+           (n = read_bytes(s, s->look + s->look_len, TL_BINARY_PROBE - s->look_len)) > 0)
         s->look_len += n;
     const unsigned char *p = s->look;
     if (s->look_len >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
@@ -185,15 +185,36 @@ static void probe(tl_stream *s)
         return;
     }
     if (s->enc == ENC_UTF8BOM) s->look_pos = 3;
-    /* Binary: a share of NUL and other control bytes, not a single NUL (access logs carry a
-     * few from logged binary requests). ESC is allowed: coloured console logs use it. */
+    s->binary = tl_stream_looks_binary(p, s->look_len);
+}
+
+int tl_stream_looks_binary(const unsigned char *p, size_t n)
+{
+    /* UTF-16 is text full of NULs: its BOM says so */
+    if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF))) return 0;
+    /* A share of NUL and other control bytes, not a single NUL (access logs carry a few from
+     * logged binary requests). ESC is allowed: coloured console logs use it. */
     size_t ctrl = 0;
-    for (size_t i = 0; i < s->look_len; i++) {
+    for (size_t i = 0; i < n; i++) {
         unsigned char c = p[i];
         if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' && c != '\v' && c != 0x1b)
             ctrl++;
     }
-    if (s->look_len > 0 && ctrl * 10 > s->look_len) s->binary = 1;
+    return n > 0 && ctrl * 10 > n;
+}
+
+const char *tl_stream_binary_log_format(const unsigned char *p, size_t n, const char *name)
+{
+    if (n >= 8 && memcmp(p, "ElfFile\0", 8) == 0) return "windows-evtx";
+    if (n >= 8 && memcmp(p, "LPKSHHRH", 8) == 0) return "systemd-journal";
+    /* utmp-style files have no magic: binary content under one of their names */
+    if (!tl_stream_looks_binary(p, n)) return NULL;
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    static const char *const utmp[] = {"wtmp", "btmp", "utmp", "lastlog"};
+    for (size_t i = 0; i < 4; i++)
+        if (strncmp(base, utmp[i], strlen(utmp[i])) == 0) return i == 3 ? "lastlog" : "utmp";
+    return NULL;
 }
 
 tl_stream *tl_stream_open_source(tl_stream_source_fn read, void *ctx)
@@ -213,12 +234,7 @@ int tl_stream_is_binary(tl_stream *s)
     return s->binary;
 }
 
-int tl_stream_transcoded(const tl_stream *s)
-{
-    return s->enc != ENC_NONE;
-}
-
-/* Decompressed bytes, look-ahead first. */
+/* The source's bytes, look-ahead first. */
 static size_t src_read(tl_stream *s, unsigned char *buf, size_t cap)
 {
     probe(s);
@@ -229,7 +245,7 @@ static size_t src_read(tl_stream *s, unsigned char *buf, size_t cap)
         s->look_pos += take;
         return take;
     }
-    return decomp_read(s, buf, cap);
+    return read_bytes(s, buf, cap);
 }
 
 static void map_push(tl_stream *s, uint64_t dec, uint64_t orig)
@@ -310,7 +326,7 @@ static void utf16_step(tl_stream *s)
         if (u == '\n') map_push(s, s->out_pos + s->tbuf_len - s->tbuf_pos, s->orig_pos);
     }
     if (i < n) {
-        if (n - i >= 4 || (s->decomp_end && s->look_pos >= s->look_len)) {
+        if (n - i >= 4 || (s->bytes_end && s->look_pos >= s->look_len)) {
             /* odd trailing byte or lone high surrogate at the end */
             put_cp(s, 0xFFFD);
             s->orig_pos += n - i;
@@ -334,7 +350,7 @@ size_t tl_stream_read(tl_stream *s, char *buf, size_t cap)
     while (got < cap) {
         if (s->tbuf_pos == s->tbuf_len) {
             s->tbuf_pos = s->tbuf_len = 0;
-            int ended = s->decomp_end && s->look_pos >= s->look_len;
+            int ended = s->bytes_end && s->look_pos >= s->look_len;
             if (ended && s->npend == 0) break;
             utf16_step(s);
             if (s->tbuf_len == 0 && ended) break;

@@ -70,6 +70,15 @@ void tl_timeline_push(tl_timeline *tl, const tl_event *ev)
     tl->ev[tl->n++] = *ev;
     tl->total++;
     tl->mem_bytes += event_bytes(ev);
+    TL_ASSERT(ev->rule < tl->ntally);
+    tl_rule_tally *t = &tl->tally[ev->rule];
+    t->hits++;
+    t->fresh += ev->is_new == 1;
+    if (ev->quality != TL_TSQ_NONE) {
+        if (!t->timed || ev->ts_us < t->first_us) t->first_us = ev->ts_us;
+        if (!t->timed || ev->ts_us > t->last_us) t->last_us = ev->ts_us;
+        t->timed++;
+    }
 }
 
 void tl_timeline_free(tl_timeline *tl)
@@ -84,6 +93,7 @@ void tl_timeline_free(tl_timeline *tl)
     if (tl->spill_dir) rmdir(tl->spill_dir);
     free(tl->spill_dir);
     free(tl->spill_parent);
+    free(tl->tally);
     memset(tl, 0, sizeof *tl);
 }
 
@@ -99,9 +109,11 @@ static const char IOC_TYPE_FIELD[] = "ioc_type";
 
 static int ensure_spill_dir(tl_timeline *tl, tl_error *err);
 
-void tl_timeline_init(tl_timeline *tl, size_t budget, const char *spill_parent)
+void tl_timeline_init(tl_timeline *tl, size_t nrules, size_t budget, const char *spill_parent)
 {
     memset(tl, 0, sizeof *tl);
+    tl->tally = tl_xcalloc(nrules ? nrules : 1, sizeof *tl->tally);
+    tl->ntally = nrules;
     tl->budget = budget;
     tl->spill_parent = spill_parent ? tl_xstrdup(spill_parent) : NULL;
 }

@@ -28,6 +28,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +36,7 @@
 
 #include "timberline/buf.h"
 #include "timberline/hash.h"
+#include "timberline/stream.h"
 
 extern char **environ;
 
@@ -166,25 +168,32 @@ struct child {
     tl_buf out;
 };
 
-/* Writes one framed message; a broken pipe means the parent is gone: exit quietly. */
-static void send_msg(struct child *c, int type, const tl_buf *payload)
+/* Writes one framed message (type, length, `head` then `body`); a broken pipe means the
+ * parent is gone: exit quietly. The body is not copied: member text goes straight out. */
+static void send_parts(int type, const void *head, size_t hn, const void *body, size_t bn)
 {
-    unsigned char hdr[5] = {(unsigned char)type, 0, 0, 0, 0};
-    uint32_t n = (uint32_t)payload->len;
-    hdr[1] = (unsigned char)n, hdr[2] = (unsigned char)(n >> 8), hdr[3] = (unsigned char)(n >> 16),
-    hdr[4] = (unsigned char)(n >> 24);
-    (void)c;
-    const unsigned char *parts[2] = {hdr, (const unsigned char *)payload->data};
-    size_t lens[2] = {5, payload->len};
-    for (int i = 0; i < 2; i++) {
-        size_t off = 0;
-        while (off < lens[i]) {
-            ssize_t w = write(1, parts[i] + off, lens[i] - off);
-            if (w < 0 && errno == EINTR) continue;
-            if (w <= 0) _exit(3);
-            off += (size_t)w;
+    uint32_t n = (uint32_t)(hn + bn);
+    unsigned char hdr[5] = {(unsigned char)type, (unsigned char)n, (unsigned char)(n >> 8),
+                            (unsigned char)(n >> 16), (unsigned char)(n >> 24)};
+    struct iovec iov[3] = {{hdr, 5}, {(void *)head, hn}, {(void *)body, bn}};
+    int first = 0;
+    while (first < 3) {
+        ssize_t w = writev(1, iov + first, 3 - first);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) _exit(3);
+        size_t left = (size_t)w;
+        while (first < 3 && left >= iov[first].iov_len) left -= iov[first++].iov_len;
+        if (first < 3) {
+            iov[first].iov_base = (char *)iov[first].iov_base + left;
+            iov[first].iov_len -= left;
         }
     }
+}
+
+/* A control message whose payload was built in c->out. */
+static void send_msg(struct child *c, int type)
+{
+    send_parts(type, c->out.data, c->out.len, NULL, 0);
 }
 
 struct blocks;
@@ -501,7 +510,7 @@ static void send_member(struct child *c, uint32_t id, uint32_t parent, int depth
     put_str(b, name, strlen(name));
     put_str(b, format, strlen(format));
     put_str(b, link ? link : "", link ? strlen(link) : 0);
-    send_msg(c, MSG_MEMBER, b);
+    send_msg(c, MSG_MEMBER);
 }
 
 static void send_end(struct child *c, uint32_t id, tl_ev_status st, const char *msg,
@@ -516,33 +525,7 @@ static void send_end(struct child *c, uint32_t id, tl_ev_status st, const char *
     put_u64(b, stored);
     put_u64(b, content);
     put_str(b, msg ? msg : "", msg ? strlen(msg) : 0);
-    send_msg(c, id ? MSG_END : MSG_FINAL, b);
-}
-
-static int is_binary(const unsigned char *p, size_t n)
-{
-    if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF))) return 0;
-    size_t ctrl = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = p[i];
-        if (ch < 0x20 && ch != '\n' && ch != '\r' && ch != '\t' && ch != '\f' && ch != '\v' &&
-            ch != 0x1b)
-            ctrl++;
-    }
-    return n > 0 && ctrl * 10 > n;
-}
-
-/* Known binary log formats we recognise but do not read yet. */
-static const char *known_binary_log(const unsigned char *p, size_t n, const char *name)
-{
-    if (n >= 8 && memcmp(p, "ElfFile\0", 8) == 0) return "windows-evtx";
-    if (n >= 8 && memcmp(p, "LPKSHHRH", 8) == 0) return "systemd-journal";
-    const char *base = strrchr(name, '/');
-    base = base ? base + 1 : name;
-    static const char *const utmp[] = {"wtmp", "btmp", "utmp", "lastlog"};
-    for (size_t i = 0; i < 4; i++)
-        if (strncmp(base, utmp[i], strlen(utmp[i])) == 0) return i == 3 ? "lastlog" : "utmp";
-    return NULL;
+    send_msg(c, id ? MSG_END : MSG_FINAL);
 }
 
 static int hook_match(const char *hook, const char *name)
@@ -701,8 +684,8 @@ static void leaf(struct child *c, struct blocks *rd, struct src *s, uint32_t id,
             pendlen = len - take;
         }
     }
-    const char *known = known_binary_log(probe, plen, name);
-    int binary = is_binary(probe, plen);
+    const char *known = tl_stream_binary_log_format(probe, plen, name);
+    int binary = tl_stream_looks_binary(probe, plen);
     int has_data = !(binary && !c->o.binary) && !known;
     send_member(c, id, parent, depth, TL_ENT_FILE, has_data, meta, name, format, NULL);
     if (!has_data) {
@@ -717,7 +700,6 @@ static void leaf(struct child *c, struct blocks *rd, struct src *s, uint32_t id,
     }
     int stalled = hook_match(c->stall_at, name), crash = hook_match(c->crash_at, name);
     uint64_t produced = 0;
-    tl_buf *b = &c->out;
     /* emit what was probed, then the rest */
     const unsigned char *chunks[2] = {probe, pend};
     size_t clen[2] = {plen, pendlen};
@@ -753,12 +735,11 @@ static void leaf(struct child *c, struct blocks *rd, struct src *s, uint32_t id,
             if (stalled) {
                 for (;;) pause(); /* test hook: a decoder that stops making progress */
             }
+            unsigned char idb[4] = {(unsigned char)id, (unsigned char)(id >> 8),
+                                    (unsigned char)(id >> 16), (unsigned char)(id >> 24)};
             for (size_t o = 0; o < n; o += DATA_MAX) {
                 size_t k = n - o < DATA_MAX ? n - o : DATA_MAX;
-                tl_buf_reset(b);
-                put_u32(b, id);
-                tl_buf_append(b, p + o, k);
-                send_msg(c, MSG_DATA, b);
+                send_parts(MSG_DATA, idb, 4, p + o, k);
             }
             if (crash) kill(getpid(), SIGKILL); /* test hook: dies mid-member */
         }
@@ -1119,12 +1100,9 @@ int tl_unpack_child_main(int argc, char **argv)
     c.crash_at = getenv("TIMBERLINE_TEST_UNPACK_CRASH");
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME);
     if (fd < 0 && errno == EPERM) fd = open(path, O_RDONLY | O_CLOEXEC);
-    tl_buf *b = &c.out;
     if (fd < 0) {
-        tl_buf_reset(b);
-        char m[300];
-        snprintf(m, sizeof m, "%s", strerror(errno));
-        send_end(&c, 0, TL_EV_UNREADABLE, m, "", "", 0, 0);
+        send_end(&c, 0, TL_EV_UNREADABLE, strerror(errno), "", "", 0, 0);
+        tl_buf_free(&c.out);
         return 0;
     }
     harden();
@@ -1155,7 +1133,7 @@ int tl_unpack_child_main(int argc, char **argv)
     tl_sha256_final_hex(top.hash, raw);
     send_end(&c, 0, res.st, res.msg, raw, res.content_sha256, top.consumed, res.content_bytes);
     tl_sha256_free(top.hash);
-    tl_buf_free(b);
+    tl_buf_free(&c.out);
     close(fd);
     return 0;
 }
@@ -1174,7 +1152,7 @@ struct tl_unpack {
     size_t data_len, data_pos, data_cap;
     int in_data;       /* a leaf's data is being read */
     int pending_type;  /* a message read while looking for data */
-    tl_buf pending;
+    tl_buf strs;       /* NUL-terminated copies of the current message's strings */
     uint64_t bytes_in;
     uint32_t last_member;
     char last_name[256];
@@ -1302,7 +1280,7 @@ static void parse_msg(tl_unpack *u, int type, const tl_buf *b, tl_unpack_msg *m)
         const char *f = get_str(&p, end, &fl);
         const char *l = get_str(&p, end, &ll);
         /* strings are not NUL-terminated on the wire: keep terminated copies */
-        tl_buf *pb = &u->pending; /* scratch for terminated copies */
+        tl_buf *pb = &u->strs; /* scratch for terminated copies */
         tl_buf_reset(pb);
         tl_buf_append(pb, m->name, nl);
         tl_buf_putc(pb, '\0');
@@ -1330,7 +1308,7 @@ static void parse_msg(tl_unpack *u, int type, const tl_buf *b, tl_unpack_msg *m)
         snprintf(m->sha256, sizeof m->sha256, "%.*s", (int)(sl > 64 ? 64 : sl), sha);
         snprintf(m->content_sha256, sizeof m->content_sha256, "%.*s", (int)(cl > 64 ? 64 : cl),
                  csha);
-        tl_buf *pb = &u->pending;
+        tl_buf *pb = &u->strs;
         tl_buf_reset(pb);
         tl_buf_append(pb, msg, ml);
         tl_buf_putc(pb, '\0');
@@ -1430,7 +1408,7 @@ void tl_unpack_finish(tl_unpack *u, tl_ev_status *status, char **message)
     }
     if (b.len) *message = tl_buf_steal(&b, NULL);
     tl_buf_free(&u->msg);
-    tl_buf_free(&u->pending);
+    tl_buf_free(&u->strs);
     free(u->data);
     free(u);
 }

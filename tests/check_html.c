@@ -105,6 +105,7 @@ static void make_result(tl_scan_result *res, size_t n, const char *msg, size_t m
                         const char *indicator)
 {
     memset(res, 0, sizeof *res);
+    tl_timeline_init(&res->timeline, 1, 0, NULL);
     res->evidence.cap = res->evidence.n = 1;
     res->evidence.items = calloc(1, sizeof *res->evidence.items);
     tl_evidence_item *it = &res->evidence.items[0];

@@ -85,7 +85,8 @@ START_TEST(test_sort_order)
         ev(16, P, INT64_MIN, 1, 1, 0, R_MID),
     };
     size_t n = sizeof in / sizeof in[0];
-    tl_timeline tl = {0};
+    tl_timeline tl;
+    tl_timeline_init(&tl, 3, 0, NULL);
     for (size_t i = 0; i < n; i++) tl_timeline_push(&tl, &in[i]);
     ck_assert_uint_eq(tl.n, n);
     tl_timeline_sort(&tl, SOURCES, set);
@@ -110,7 +111,8 @@ END_TEST
 
 START_TEST(test_event_ownership)
 {
-    tl_timeline tl = {0};
+    tl_timeline tl;
+    tl_timeline_init(&tl, 3, 0, NULL);
     tl_event e = ev(1, TL_TSQ_PARSED, 1, 0, 1, 0, 0);
     e.indicator = strdup("198.51.100.23");
     e.indicator_len = 13;
@@ -202,7 +204,9 @@ START_TEST(test_random_large_and_deterministic)
         base[i].offset = (uint64_t)(rand_r(&seed) % 3);
         base[i].rule = (uint32_t)(rand_r(&seed) % 3);
     }
-    tl_timeline a = {0}, b = {0};
+    tl_timeline a, b;
+    tl_timeline_init(&a, 3, 0, NULL);
+    tl_timeline_init(&b, 3, 0, NULL);
     fill_random(&a, n, 1, base);
     fill_random(&b, n, 2, base);
     ck_assert_uint_eq(a.n, n);
@@ -224,7 +228,8 @@ END_TEST
 START_TEST(test_empty_and_single)
 {
     tl_pattern_set *set = rules();
-    tl_timeline tl = {0};
+    tl_timeline tl;
+    tl_timeline_init(&tl, 3, 0, NULL);
     tl_timeline_sort(&tl, SOURCES, set); /* nothing to sort: no crash, still empty */
     ck_assert_uint_eq(tl.n, 0);
     tl_event e = ev(42, TL_TSQ_NONE, 0, 1, 1, 0, R_MID);
@@ -244,8 +249,8 @@ START_TEST(test_spill_and_merge_equal_memory_order)
 {
     tl_pattern_set *set = rules();
     tl_timeline mem, spill;
-    tl_timeline_init(&mem, 0, NULL);
-    tl_timeline_init(&spill, 4096, tmpdir); /* a few dozen events per run */
+    tl_timeline_init(&mem, 3, 0, NULL);
+    tl_timeline_init(&spill, 3, 4096, tmpdir); /* a few dozen events per run */
     unsigned seed = 7;
     const size_t N = 3000;
     for (size_t i = 0; i < N; i++) {
@@ -275,6 +280,17 @@ START_TEST(test_spill_and_merge_equal_memory_order)
     }
     ck_assert_uint_gt(spill.nruns, 10);
     ck_assert_uint_eq(spill.total, N);
+    /* the tallies survive spilling: they equal the all-in-memory ones */
+    uint64_t hits = 0;
+    for (size_t r = 0; r < 3; r++) {
+        hits += spill.tally[r].hits;
+        ck_assert_uint_eq(spill.tally[r].hits, mem.tally[r].hits);
+        ck_assert_uint_eq(spill.tally[r].timed, mem.tally[r].timed);
+        ck_assert_uint_eq(spill.tally[r].fresh, mem.tally[r].fresh);
+        ck_assert_int_eq(spill.tally[r].first_us, mem.tally[r].first_us);
+        ck_assert_int_eq(spill.tally[r].last_us, mem.tally[r].last_us);
+    }
+    ck_assert_uint_eq(hits, N);
     tl_timeline_finish(&mem, SOURCES, set);
     tl_timeline_finish(&spill, SOURCES, set);
     tl_timeline_iter *im = tl_timeline_iter_new(&mem), *is = tl_timeline_iter_new(&spill);

@@ -34,8 +34,13 @@ size_t tl_stream_read(tl_stream *s, char *buf, size_t cap);
 /* Before the first read: 1 when the first TL_BINARY_PROBE decoded bytes look binary. */
 int tl_stream_is_binary(tl_stream *s);
 
-/* True when the stream was transcoded, so decoded offsets differ from original ones. */
-int tl_stream_transcoded(const tl_stream *s);
+/* The one rule for "binary": over 10% NUL/control bytes (TAB, CR, LF, FF, VT, ESC excepted)
+ * in the bytes given (the first TL_BINARY_PROBE of a stream); a UTF-16 BOM means text. */
+int tl_stream_looks_binary(const unsigned char *p, size_t n);
+
+/* A known binary log format we do not read yet ("windows-evtx", "systemd-journal", "utmp",
+ * "lastlog") from the first bytes and the name (utmp files have no magic), or NULL. */
+const char *tl_stream_binary_log_format(const unsigned char *p, size_t n, const char *name);
 
 /* Original (pre-transcoding, post-decompression) offset of the decoded byte at `decoded_pos`,
  * which must be the start of a line and not before the last position asked for. Identity

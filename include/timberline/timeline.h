@@ -48,6 +48,14 @@ typedef struct tl_event {
     signed char is_new;     /* --baseline: 1 not in the previous report, 0 in it; -1 no baseline */
 } tl_event;
 
+/* Per-rule tallies kept as events are pushed, so summaries never re-read a spilled timeline. */
+typedef struct tl_rule_tally {
+    uint64_t hits;             /* events of the rule */
+    uint64_t timed;            /* of them, with a timestamp */
+    uint64_t fresh;            /* of them, new against --baseline (is_new == 1) */
+    int64_t first_us, last_us; /* over the timed ones */
+} tl_rule_tally;
+
 /* The timeline: events in memory up to a budget, then sorted runs spilled to files in the
  * report directory and k-way merged when read, so memory stays flat for any event count. */
 typedef struct tl_timeline {
@@ -62,11 +70,13 @@ typedef struct tl_timeline {
     size_t nruns;
     const char *const *sources; /* set by finish: the evidence sources, for the merge */
     const tl_pattern_set *set;
+    tl_rule_tally *tally;   /* per rule index, `ntally` of them */
+    size_t ntally;
 } tl_timeline;
 
-/* Empty timeline; `budget` bytes of events before spilling to `spill_parent` (both may be 0 /
- * NULL: everything in memory). */
-void tl_timeline_init(tl_timeline *tl, size_t budget, const char *spill_parent);
+/* Empty timeline for `nrules` rules; `budget` bytes of events before spilling to
+ * `spill_parent` (both may be 0 / NULL: everything in memory). */
+void tl_timeline_init(tl_timeline *tl, size_t nrules, size_t budget, const char *spill_parent);
 
 /* Appends a copy of the struct; ownership of its pointers moves to the timeline. */
 void tl_timeline_push(tl_timeline *tl, const tl_event *ev);
