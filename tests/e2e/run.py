@@ -934,6 +934,23 @@ def baseline_reports_only_new_sightings():
 
 
 @test
+def known_binary_logs_named_not_just_skipped():
+    os.makedirs(os.path.join(WORK, "binlogs"), exist_ok=True)
+    with open(os.path.join(WORK, "binlogs", "Security.evtx"), "wb") as f:
+        f.write(b"ElfFile\0" + bytes(range(256)) * 16)
+    with open(os.path.join(WORK, "binlogs", "wtmp"), "wb") as f:
+        f.write(bytes(384 * 4))
+    with open(os.path.join(WORK, "binlogs", "utmp-notes.txt"), "w") as f:
+        f.write("2026-01-01T00:00:00Z NEEDLE-5# a text file whose name starts like utmp\n")
+    run(["scan", "-q", "-p", "patterns", "-o", "out-binlogs", "binlogs"], expect=1)
+    st = {e["source"].split("/")[-1]: e for e in json.loads(read("out-binlogs/manifest.json"))["evidence"]}
+    if st["Security.evtx"]["status"] != "unsupported-format" or "windows-evtx" not in st["Security.evtx"]["message"]:
+        raise AssertionError("evtx: %r" % st["Security.evtx"])
+    if st["wtmp"]["status"] != "unsupported-format" or st["utmp-notes.txt"]["status"] != "ok":
+        raise AssertionError("utmp by name: %r / %r" % (st["wtmp"]["status"], st["utmp-notes.txt"]["status"]))
+
+
+@test
 def flat_memory_spill_is_byte_identical():
     # a catch-all rule over 150,000 lines, with a 1 MiB event budget: many sorted runs on disk
     os.makedirs(os.path.join(WORK, "many"), exist_ok=True)
