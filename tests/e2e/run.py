@@ -939,7 +939,10 @@ def known_binary_logs_named_not_just_skipped():
     with open(os.path.join(WORK, "binlogs", "Security.evtx"), "wb") as f:
         f.write(b"ElfFile\0" + bytes(range(256)) * 16)
     with open(os.path.join(WORK, "binlogs", "wtmp"), "wb") as f:
-        f.write(bytes(384 * 4))
+        # utmp records: type 7 (USER_PROCESS), pid, line, id, user, host, then mostly NULs
+        rec = (b"\x07\x00\x00\x00" + (4242).to_bytes(4, "little") + b"pts/0".ljust(32, b"\0")
+               + b"ts/0" + b"deploy".ljust(32, b"\0") + b"203.0.113.5".ljust(256, b"\0"))
+        f.write(rec.ljust(384, b"\0") * 4)
     with open(os.path.join(WORK, "binlogs", "utmp-notes.txt"), "w") as f:
         f.write("2026-01-01T00:00:00Z NEEDLE-5# a text file whose name starts like utmp\n")
     run(["scan", "-q", "-p", "patterns", "-o", "out-binlogs", "binlogs"], expect=1)
