@@ -229,10 +229,7 @@ static const char JS[] =
 /* Writes and empties b once it is large, so the page never sits whole in memory. */
 static void flush_if(tl_outfile *o, tl_buf *b, size_t over)
 {
-    if (b->len >= over) {
-        fwrite(b->data, 1, b->len, o->f);
-        tl_buf_reset(b);
-    }
+    if (b->len >= over) tl_outfile_write_buf(o, b);
 }
 
 /* ---- escaping ---- */
@@ -1544,7 +1541,7 @@ static void write_warnings(ctx *c)
 /* ---- the page ---- */
 
 int tl_html_write(const char *dir, const tl_scan_result *res, const tl_pattern_set *set,
-                  const tl_run_info *info, tl_error *err)
+                  const tl_run_info *info, char sha256[65], tl_error *err)
 {
     tl_outfile o;
     int rc = tl_outfile_open(&o, dir, "report.html", err);
@@ -1588,7 +1585,7 @@ int tl_html_write(const char *dir, const tl_scan_result *res, const tl_pattern_s
     write_warnings(&c);
     P(&c, "</main>\n");
     flush_if(&o, &c.b, 0);
-    if (data.len) fwrite(data.data, 1, data.len, o.f);
+    tl_outfile_write(&o, data.data, data.len);
     tl_buf_free(&data);
     P(&c, "<script>");
     P(&c, JS);
@@ -1598,5 +1595,7 @@ int tl_html_write(const char *dir, const tl_scan_result *res, const tl_pattern_s
     tl_buf_free(&c.tmp);
     free(c.st);
     free(c.keys);
-    return tl_outfile_close(&o, err);
+    rc = tl_outfile_close(&o, err);
+    if (rc == TL_OK && sha256) memcpy(sha256, o.sha256, sizeof o.sha256);
+    return rc;
 }

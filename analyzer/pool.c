@@ -27,6 +27,7 @@ struct tl_pool {
     size_t capacity;
     pthread_t *threads;
     struct worker_arg *args;
+    void *inline_ctx; /* nthreads == 0: jobs run in the owner, in tl_pool_take */
 
     pthread_mutex_t mu;
     pthread_cond_t work; /* signalled when submitted grows or on shutdown */
@@ -78,15 +79,16 @@ int tl_pool_create(tl_pool **out, int nthreads, size_t capacity, tl_pool_work_fn
                    void **worker_ctxs, tl_error *err)
 {
     *out = NULL;
-    if (nthreads < 1 || capacity < 1)
-        return tl_error_set(err, TL_EUSAGE, "pool needs at least one thread and one slot");
+    if (nthreads < 0 || capacity < 1)
+        return tl_error_set(err, TL_EUSAGE, "pool needs a thread count >= 0 and one slot");
     tl_pool *p = tl_xcalloc(1, sizeof *p);
     p->fn = fn;
     p->nthreads = 0;
     p->capacity = capacity;
     p->slots = tl_xcalloc(capacity, sizeof *p->slots);
-    p->threads = tl_xcalloc((size_t)nthreads, sizeof *p->threads);
-    p->args = tl_xcalloc((size_t)nthreads, sizeof *p->args);
+    p->threads = tl_xcalloc((size_t)nthreads + 1, sizeof *p->threads);
+    p->args = tl_xcalloc((size_t)nthreads + 1, sizeof *p->args);
+    p->inline_ctx = worker_ctxs ? worker_ctxs[0] : NULL;
     if (pthread_mutex_init(&p->mu, NULL) != 0 || pthread_cond_init(&p->work, NULL) != 0 ||
         pthread_cond_init(&p->done, NULL) != 0)
         tl_panic(__FILE__, __LINE__, "pthread init");
@@ -137,6 +139,17 @@ void tl_pool_submit(tl_pool *p, void *job)
 
 void *tl_pool_take(tl_pool *p)
 {
+    if (p->nthreads == 0) {
+        /* no workers: the owner runs the oldest job itself; nobody else touches the ring */
+        if (p->taken == p->submitted) return NULL;
+        struct slot *s = &p->slots[p->taken % p->capacity];
+        p->fn(p->inline_ctx, s->job);
+        void *job = s->job;
+        s->job = NULL;
+        s->state = SLOT_EMPTY;
+        p->taken++;
+        return job;
+    }
     lock(&p->mu);
     if (p->taken == p->submitted) {
         unlock(&p->mu);

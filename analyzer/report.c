@@ -21,6 +21,7 @@
 #include "timberline/escape.h"
 #include "timberline/hash.h"
 #include "timberline/html.h"
+#include "timberline/pool.h"
 #include "timberline/timestamp.h"
 
 
@@ -154,48 +155,77 @@ static void csv_event(tl_buf *b, tl_buf *tmp, const tl_event *ev, const tl_scan_
     tl_buf_putc(b, '\n');
 }
 
-static int write_timelines(const char *dir, const tl_scan_result *res, const tl_pattern_set *set,
-                           int with_new, tl_error *err)
+/* A report file this run wrote and its digest (taken while writing), for SHA256SUMS. */
+struct written {
+    const char *name;
+    char sha256[65];
+};
+
+static int close_into(tl_outfile *o, const char *name, struct written *w, tl_error *err)
 {
-    tl_outfile j, c;
+    int rc = tl_outfile_close(o, err);
+    if (rc == TL_OK && w) {
+        w->name = name;
+        memcpy(w->sha256, o->sha256, sizeof w->sha256);
+    }
+    return rc;
+}
+
+/* timeline.jsonl, and new_events.jsonl with --baseline (the same records, filtered). */
+static int write_jsonl(const char *dir, const tl_scan_result *res, const tl_pattern_set *set,
+                       int with_new, struct written *w, tl_error *err)
+{
+    tl_outfile j, nw = {0};
     int rc = tl_outfile_open(&j, dir, "timeline.jsonl", err);
     if (rc) return rc;
-    rc = tl_outfile_open(&c, dir, "timeline.csv", err);
-    if (rc) {
-        tl_outfile_abort(&j);
-        return rc;
-    }
-    tl_outfile nw = {0};
     if (with_new && (rc = tl_outfile_open(&nw, dir, "new_events.jsonl", err)) != TL_OK) {
         tl_outfile_abort(&j);
-        tl_outfile_abort(&c);
         return rc;
     }
-    tl_buf b = TL_BUF_INIT, tmp = TL_BUF_INIT;
-    if (with_new) {
-        /* the `new` column exists only with --baseline, so plain reports keep their shape */
-        fwrite(CSV_HEADER, 1, sizeof CSV_HEADER - 2, c.f);
-        fputs(",new\n", c.f);
-    } else {
-        fputs(CSV_HEADER, c.f);
-    }
+    tl_buf b = TL_BUF_INIT;
     tl_timeline_iter *it = tl_timeline_iter_new(&res->timeline);
     const tl_event *ev;
     while ((ev = tl_timeline_iter_next(it)) != NULL) {
         int is_new = with_new ? ev->is_new : -1;
+        size_t at = b.len;
         jsonl_event(&b, ev, res, set, is_new);
-        if (is_new == 1) fwrite(b.data, 1, b.len, nw.f);
-        tl_outfile_write_buf(&j, &b);
-        csv_event(&b, &tmp, ev, res, set, is_new);
-        tl_outfile_write_buf(&c, &b);
+        if (is_new == 1) tl_outfile_write(&nw, b.data + at, b.len - at);
+        /* one write per ~64 KiB, not per event */
+        if (b.len >= (64u << 10)) tl_outfile_write_buf(&j, &b);
     }
+    tl_outfile_write_buf(&j, &b);
+    tl_timeline_iter_free(it);
+    tl_buf_free(&b);
+    rc = close_into(&j, "timeline.jsonl", &w[0], err);
+    int rc2 = with_new ? close_into(&nw, "new_events.jsonl", &w[1], rc ? NULL : err) : TL_OK;
+    return rc ? rc : rc2;
+}
+
+static int write_csv(const char *dir, const tl_scan_result *res, const tl_pattern_set *set,
+                     int with_new, struct written *w, tl_error *err)
+{
+    tl_outfile c;
+    int rc = tl_outfile_open(&c, dir, "timeline.csv", err);
+    if (rc) return rc;
+    tl_buf b = TL_BUF_INIT, tmp = TL_BUF_INIT;
+    if (with_new) {
+        /* the `new` column exists only with --baseline, so plain reports keep their shape */
+        tl_outfile_write(&c, CSV_HEADER, sizeof CSV_HEADER - 2);
+        tl_outfile_puts(&c, ",new\n");
+    } else {
+        tl_outfile_puts(&c, CSV_HEADER);
+    }
+    tl_timeline_iter *it = tl_timeline_iter_new(&res->timeline);
+    const tl_event *ev;
+    while ((ev = tl_timeline_iter_next(it)) != NULL) {
+        csv_event(&b, &tmp, ev, res, set, with_new ? ev->is_new : -1);
+        if (b.len >= (64u << 10)) tl_outfile_write_buf(&c, &b);
+    }
+    tl_outfile_write_buf(&c, &b);
     tl_timeline_iter_free(it);
     tl_buf_free(&b);
     tl_buf_free(&tmp);
-    rc = tl_outfile_close(&j, err);
-    int rc2 = tl_outfile_close(&c, rc ? NULL : err);
-    int rc3 = with_new ? tl_outfile_close(&nw, rc || rc2 ? NULL : err) : TL_OK;
-    return rc ? rc : rc2 ? rc2 : rc3;
+    return close_into(&c, "timeline.csv", w, err);
 }
 
 /* ---- manifest.json / summary.json ---- */
@@ -298,7 +328,7 @@ static void manifest_item(tl_buf *b, const tl_scan_result *res, size_t i, const 
 }
 
 static int write_manifest(const char *dir, const tl_scan_result *res, const tl_pattern_set *set,
-                          const tl_run_info *info, tl_error *err)
+                          const tl_run_info *info, struct written *w, tl_error *err)
 {
     tl_buf b = TL_BUF_INIT;
     struct utsname un;
@@ -389,7 +419,7 @@ static int write_manifest(const char *dir, const tl_scan_result *res, const tl_p
     int rc = tl_outfile_open(&o, dir, "manifest.json", err);
     if (rc == TL_OK) {
         tl_outfile_write_buf(&o, &b);
-        rc = tl_outfile_close(&o, err);
+        rc = close_into(&o, "manifest.json", w, err);
     }
     tl_buf_free(&b);
     return rc;
@@ -408,7 +438,7 @@ static int cmp_rule_id(const void *a, const void *b, void *arg)
 }
 
 static int write_summary(const char *dir, const tl_scan_result *res, const tl_pattern_set *set,
-                         int with_new, tl_error *err)
+                         int with_new, struct written *w, tl_error *err)
 {
     size_t nrules = tl_pattern_set_count(set);
     tl_rule_stats *st = tl_xcalloc(nrules ? nrules : 1, sizeof *st);
@@ -509,15 +539,17 @@ static int write_summary(const char *dir, const tl_scan_result *res, const tl_pa
     int rc = tl_outfile_open(&o, dir, "summary.json", err);
     if (rc == TL_OK) {
         tl_outfile_write_buf(&o, &b);
-        rc = tl_outfile_close(&o, err);
+        rc = close_into(&o, "summary.json", w, err);
     }
     tl_buf_free(&b);
     return rc;
 }
 
 /* SHA256SUMS in sha256sum(1) format over every report file, so `sha256sum -c` and
- * `timberline verify` can re-check the report itself. */
-static int write_sums(const char *dir, tl_error *err)
+ * `timberline verify` can re-check the report itself. Files this run wrote use the digest
+ * taken while writing; anything else in the directory (left by an earlier run into the same
+ * --force directory) is read and hashed, so the list still covers the whole directory. */
+static int write_sums(const char *dir, const struct written *w, size_t nw, tl_error *err)
 {
     DIR *d = opendir(dir);
     if (!d) return tl_error_set(err, TL_EIO, "%s: %s", dir, strerror(errno));
@@ -534,10 +566,15 @@ static int write_sums(const char *dir, tl_error *err)
     tl_buf b = TL_BUF_INIT;
     int rc = TL_OK;
     for (size_t i = 0; i < n; i++) {
+        const char *known = NULL;
+        for (size_t k = 0; k < nw; k++)
+            if (w[k].name && strcmp(w[k].name, names[i]) == 0) known = w[k].sha256;
         tl_buf path = TL_BUF_INIT;
         tl_buf_printf(&path, "%s/%s", dir, names[i]);
         struct stat st;
-        if (rc == TL_OK && stat(path.data, &st) == 0 && S_ISREG(st.st_mode)) {
+        if (rc == TL_OK && known) {
+            tl_buf_printf(&b, "%s  %s\n", known, names[i]);
+        } else if (rc == TL_OK && stat(path.data, &st) == 0 && S_ISREG(st.st_mode)) {
             char hex[65];
             unsigned long long size;
             rc = tl_sha256_file(path.data, hex, &size, err);
@@ -559,16 +596,71 @@ static int write_sums(const char *dir, tl_error *err)
     return rc;
 }
 
+/* The big files are independent readers of the finished timeline, so they are written side by
+ * side on the pool; summary.json (the "report is complete" marker) and SHA256SUMS follow. */
+enum { W_JSONL, W_CSV, W_HTML, W_MANIFEST, W_NTASKS };
+
+struct write_task {
+    int kind;
+    const char *dir;
+    const tl_scan_result *res;
+    const tl_pattern_set *set;
+    const tl_run_info *info;
+    struct written w[2];
+    int rc;
+    tl_error err;
+};
+
+static void run_write_task(void *worker_ctx, void *job)
+{
+    (void)worker_ctx;
+    struct write_task *t = job;
+    int with_new = t->info->baseline_dir != NULL;
+    tl_error_clear(&t->err);
+    switch (t->kind) {
+    case W_JSONL: t->rc = write_jsonl(t->dir, t->res, t->set, with_new, t->w, &t->err); break;
+    case W_CSV: t->rc = write_csv(t->dir, t->res, t->set, with_new, t->w, &t->err); break;
+    case W_HTML:
+        t->rc = tl_html_write(t->dir, t->res, t->set, t->info, t->w[0].sha256, &t->err);
+        if (t->rc == TL_OK) t->w[0].name = "report.html";
+        break;
+    default: t->rc = write_manifest(t->dir, t->res, t->set, t->info, t->w, &t->err); break;
+    }
+}
+
 int tl_report_write(const char *dir, const tl_scan_result *res, const tl_pattern_set *set,
                     const tl_run_info *info, tl_error *err)
 {
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
         return tl_error_set(err, TL_EIO, "%s: cannot create report directory: %s", dir,
                             strerror(errno));
-    int rc = write_timelines(dir, res, set, info->baseline_dir != NULL, err);
-    if (!rc) rc = write_manifest(dir, res, set, info, err);
-    if (!rc) rc = tl_html_write(dir, res, set, info, err);
-    if (!rc) rc = write_summary(dir, res, set, info->baseline_dir != NULL, err); /* = complete */
-    if (!rc) rc = write_sums(dir, err);              /* over everything, so it comes last */
+    struct write_task t[W_NTASKS];
+    memset(t, 0, sizeof t);
+    int threads = info->threads > 1 ? info->threads : 0; /* -j1: all in this thread */
+    if (threads > W_NTASKS) threads = W_NTASKS;
+    tl_pool *pool;
+    int rc = tl_pool_create(&pool, threads, W_NTASKS, run_write_task, NULL, err);
+    if (rc) return rc;
+    for (int k = 0; k < W_NTASKS; k++) {
+        t[k] = (struct write_task){.kind = k, .dir = dir, .res = res, .set = set, .info = info};
+        tl_pool_submit(pool, &t[k]);
+    }
+    while (tl_pool_take(pool) != NULL) {
+    }
+    tl_pool_free(pool);
+    /* the first failure in a fixed order, so the message does not depend on timing */
+    for (int k = 0; k < W_NTASKS && rc == TL_OK; k++)
+        if (t[k].rc != TL_OK) {
+            if (err) *err = t[k].err;
+            rc = t[k].rc;
+        }
+    struct written w[2 * W_NTASKS + 1];
+    size_t nw = 0;
+    for (int k = 0; k < W_NTASKS; k++)
+        for (int i = 0; i < 2; i++)
+            if (t[k].w[i].name) w[nw++] = t[k].w[i];
+    memset(&w[nw], 0, sizeof w[nw]);
+    if (!rc) rc = write_summary(dir, res, set, info->baseline_dir != NULL, &w[nw++], err);
+    if (!rc) rc = write_sums(dir, w, nw, err); /* over everything, so it comes last */
     return rc;
 }

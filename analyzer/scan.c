@@ -1102,7 +1102,10 @@ int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const
         if (rc) goto out;
         ctxs[i] = &workers[i];
     }
-    rc = tl_pool_create(&e.pool, nthreads, (size_t)(2 * nthreads + 2), work, ctxs, err);
+    /* -j1 is one thread in all: the reader matches each chunk itself. With more, the reader
+     * thread feeds N matchers and keeps 2 chunks per matcher in flight. */
+    if (nthreads == 1) rc = tl_pool_create(&e.pool, 0, 1, work, ctxs, err);
+    else rc = tl_pool_create(&e.pool, nthreads, (size_t)(2 * nthreads + 2), work, ctxs, err);
     if (rc) goto out;
     carry = tl_xmalloc(e.chunk);
     /* members found inside archives are appended to the list as they appear; only the

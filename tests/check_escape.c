@@ -376,6 +376,45 @@ START_TEST(test_every_byte_value)
 }
 END_TEST
 
+/* The plain-run scanner reads 8 bytes at a time: put every special byte at every offset of
+ * runs longer than one word, next to every other byte value, and compare with a byte-at-a-time
+ * reference of the documented rule. */
+static void ref_json(tl_buf *o, const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned char c = p[i];
+        size_t u = c >= 0x80 ? tl_utf8_seq_len(p + i, n - i) : 0;
+        if (c == '\\') tl_buf_puts(o, "\\\\"), i++;
+        else if (c == '"') tl_buf_puts(o, "\\\""), i++;
+        else if (c == '\t') tl_buf_puts(o, "\\t"), i++;
+        else if (c < 0x20 || (c >= 0x80 && u == 0)) tl_buf_printf(o, "\\\\x%02X", c), i++;
+        else if (c >= 0x80) tl_buf_append(o, p + i, u), i += u;
+        else tl_buf_putc(o, (char)c), i++;
+    }
+}
+
+START_TEST(test_word_scan_every_offset)
+{
+    unsigned char line[40];
+    for (int v = 0; v < 256; v++) {
+        for (size_t pos = 0; pos < sizeof line; pos++) {
+            memset(line, 'a', sizeof line);
+            line[pos] = (unsigned char)v;
+            for (size_t len = pos + 1; len <= sizeof line; len += 7) {
+                tl_buf got = TL_BUF_INIT, want = TL_BUF_INIT;
+                tl_escape_json(&got, (const char *)line, len);
+                ref_json(&want, line, len);
+                ck_assert_msg(got.len == want.len && memcmp(got.data, want.data, got.len) == 0,
+                              "byte 0x%02X at %zu of %zu: got '%s' want '%s'", v, pos, len,
+                              got.data, want.data);
+                tl_buf_free(&got);
+                tl_buf_free(&want);
+            }
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_long_mixed_input)
 {
     /* 100k copies of a mixed record: the output length is exact and there is no raw control
@@ -424,6 +463,7 @@ static Suite *escape_suite(void)
     tcase_add_test(limits, test_buf_zero_length_append);
     tcase_add_test(limits, test_every_byte_value);
     tcase_add_test(limits, test_long_mixed_input);
+    tcase_add_test(limits, test_word_scan_every_offset);
     tcase_set_timeout(limits, 30);
     suite_add_tcase(s, limits);
 

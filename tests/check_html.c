@@ -143,7 +143,7 @@ static char *write_page(size_t n, const char *msg, size_t msglen, const char *in
                         .argc = 4, .argv = argv, .tz_name = "UTC", .fail_on = "info",
                         .threads = 1};
     tl_error err = {0};
-    ck_assert_int_eq(tl_html_write(tmpdir, &res, set, &info, &err), 0);
+    ck_assert_int_eq(tl_html_write(tmpdir, &res, set, &info, NULL, &err), 0);
     tl_scan_result_free(&res);
     tl_pattern_set_free(set);
     char path[512];
@@ -273,7 +273,7 @@ START_TEST(test_unwritable_dir)
     tl_scan_result res;
     make_result(&res, 1, "x", 1, "x");
     tl_error err = {0};
-    ck_assert_int_eq(tl_html_write("/nonexistent/dir", &res, set, NULL, &err), TL_EIO);
+    ck_assert_int_eq(tl_html_write("/nonexistent/dir", &res, set, NULL, NULL, &err), TL_EIO);
     ck_assert_ptr_nonnull(strstr(err.msg, "report.html"));
     tl_scan_result_free(&res);
     tl_pattern_set_free(set);

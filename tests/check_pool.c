@@ -261,13 +261,48 @@ START_TEST(test_capacity_larger_than_jobs)
 }
 END_TEST
 
+/* nthreads 0 (-j1): no thread at all; each job runs in the owner, inside take, in order,
+ * with the first context, and not before it is taken. */
+START_TEST(test_inline_owner_runs_jobs)
+{
+    reset_counters();
+    struct worker w = {.id = 0};
+    void *ctxs[1] = {&w};
+    struct job j[5];
+    memset(j, 0, sizeof j);
+    tl_pool *pool = NULL;
+    tl_error err = {0};
+    ck_assert_int_eq(tl_pool_create(&pool, 0, 3, work_fn, ctxs, &err), 0);
+    size_t submitted = 0, taken = 0;
+    while (taken < 5) {
+        if (submitted < 5 && !tl_pool_full(pool)) {
+            j[submitted].seq = submitted;
+            j[submitted].work = 100 + (unsigned)submitted;
+            j[submitted].worker = -1;
+            tl_pool_submit(pool, &j[submitted++]);
+            /* nothing runs behind the owner's back */
+            ck_assert_int_eq(atomic_load(&completions), (long)taken);
+        } else {
+            struct job *t = tl_pool_take(pool);
+            check_taken(t, taken, 1);
+            ck_assert_int_eq(t->done_order, (long)taken);
+            taken++;
+        }
+    }
+    ck_assert_ptr_null(tl_pool_take(pool));
+    ck_assert_int_eq(atomic_load(&w.jobs), 5);
+    ck_assert_int_eq(atomic_load(&max_running), 1);
+    tl_pool_free(pool);
+}
+END_TEST
+
 /* ---- errors ---- */
 
 START_TEST(test_bad_arguments)
 {
     tl_pool *pool = (tl_pool *)&pool;
     tl_error err = {0};
-    ck_assert_int_eq(tl_pool_create(&pool, 0, 4, work_fn, NULL, &err), TL_EUSAGE);
+    ck_assert_int_eq(tl_pool_create(&pool, -1, 4, work_fn, NULL, &err), TL_EUSAGE);
     ck_assert_ptr_null(pool);
     ck_assert_int_eq(err.code, TL_EUSAGE);
     ck_assert_msg(err.msg[0] != '\0', "empty message");
@@ -304,6 +339,7 @@ static Suite *pool_suite(void)
     tcase_add_test(core, test_slow_first_job_finishes_last);
     tcase_add_test(core, test_take_on_empty_and_free_null);
     tcase_add_test(core, test_free_idle_pool);
+    tcase_add_test(core, test_inline_owner_runs_jobs);
     tcase_set_timeout(core, 60);
     suite_add_tcase(s, core);
 

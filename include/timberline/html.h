@@ -21,9 +21,10 @@
 
 /* Writes dir/report.html atomically (temp name + rename). `res` must hold the sorted timeline.
  * Everything is borrowed for the duration of the call. Returns 0 or TL_EIO with a message
- * naming the file. Thread-safe as long as the inputs are not modified meanwhile. */
+ * naming the file; on success `sha256` (if not NULL) gets the page's digest. Thread-safe as
+ * long as the inputs are not modified meanwhile. */
 int tl_html_write(const char *dir, const tl_scan_result *res, const tl_pattern_set *set,
-                  const tl_run_info *info, tl_error *err);
+                  const tl_run_info *info, char sha256[65], tl_error *err);
 
 /* Appends `len` evidence bytes as HTML text/attribute content: tl_escape_text (control bytes
  * and invalid UTF-8 as \xNN), bidi controls (U+202A..E, U+2066..9, U+200E/F, U+061C) shown as

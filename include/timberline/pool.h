@@ -15,7 +15,8 @@ typedef struct tl_pool tl_pool;
 typedef void (*tl_pool_work_fn)(void *worker_ctx, void *job);
 
 /* Starts `nthreads` workers. `worker_ctxs` holds one context per thread (borrowed: must
- * outlive the pool). At most `capacity` jobs may be in flight (submitted but not taken): the
+ * outlive the pool). With `nthreads == 0` no thread is started: tl_pool_take runs each job in
+ * the owner's thread with worker_ctxs[0], so `-j1` really is one thread in all. At most `capacity` jobs may be in flight (submitted but not taken): the
  * owner keeps memory bounded by taking a result before submitting past it. */
 int tl_pool_create(tl_pool **out, int nthreads, size_t capacity, tl_pool_work_fn fn,
                    void **worker_ctxs, tl_error *err);
