@@ -60,6 +60,27 @@ void tl_buf_printf(tl_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+void tl_buf_put_u64(tl_buf *b, unsigned long long v)
+{
+    char d[20];
+    size_t n = 0;
+    do {
+        d[sizeof d - ++n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    tl_buf_append(b, d + sizeof d - n, n);
+}
+
+void tl_buf_put_i64(tl_buf *b, long long v)
+{
+    if (v < 0) {
+        tl_buf_putc(b, '-');
+        tl_buf_put_u64(b, 0ull - (unsigned long long)v); /* exact for LLONG_MIN too */
+    } else {
+        tl_buf_put_u64(b, (unsigned long long)v);
+    }
+}
+
 void tl_buf_reset(tl_buf *b)
 {
     b->len = 0;

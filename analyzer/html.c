@@ -1081,7 +1081,7 @@ static void write_indicators(ctx *c)
 
 /* Entities: (capture name, value) -> count over every event, in an open-addressing table. */
 typedef struct ent {
-    const char *val; /* borrowed from the event */
+    const char *val; /* owned copy: spilled events do not outlive the iterator step */
     size_t len;
     uint32_t name;   /* index in the sorted capture-name list */
     uint64_t count;
@@ -1090,7 +1090,14 @@ typedef struct ent {
 typedef struct ent_table {
     ent *slot;
     size_t cap, n;
+    size_t bytes;      /* held in copies of values */
+    uint64_t untracked; /* sightings of new values refused once the table was full */
 } ent_table;
+
+/* The table is bounded like every other part of the run (--memory covers the timeline, not
+ * this): past these, new distinct values are counted as untracked and the page says so. */
+#define ENT_MAX_VALUES 500000u
+#define ENT_MAX_BYTES (24u << 20)
 
 static uint64_t ent_hash(uint32_t name, const char *v, size_t len)
 {
@@ -1103,7 +1110,8 @@ static void ent_add(ent_table *t, uint32_t name, const char *v, size_t len);
 
 static void ent_grow(ent_table *t)
 {
-    ent_table nt = {tl_xcalloc(t->cap ? t->cap * 2 : 1024, sizeof(ent)), t->cap ? t->cap * 2 : 1024, 0};
+    ent_table nt = {tl_xcalloc(t->cap ? t->cap * 2 : 1024, sizeof(ent)), t->cap ? t->cap * 2 : 1024,
+                    0, t->bytes, t->untracked};
     for (size_t i = 0; i < t->cap; i++) {
         ent *e = &t->slot[i];
         if (!e->val) continue;
@@ -1118,13 +1126,18 @@ static void ent_grow(ent_table *t)
 
 static void ent_add(ent_table *t, uint32_t name, const char *v, size_t len)
 {
-    if ((t->n + 1) * 2 > t->cap) ent_grow(t);
+    if ((t->n + 1) * 2 > t->cap && t->n < ENT_MAX_VALUES) ent_grow(t);
     size_t j = ent_hash(name, v, len) & (t->cap - 1);
     for (;; j = (j + 1) & (t->cap - 1)) {
         ent *e = &t->slot[j];
         if (!e->val) {
-            *e = (ent){v ? v : "", len, name, 1};
+            if (t->n >= ENT_MAX_VALUES || t->bytes + len > ENT_MAX_BYTES) {
+                t->untracked++;
+                return;
+            }
+            *e = (ent){tl_xstrndup(v ? v : "", len), len, name, 1};
             t->n++;
+            t->bytes += len + 1;
             return;
         }
         if (e->name == name && e->len == len && memcmp(e->val, v, len) == 0) {
@@ -1179,12 +1192,13 @@ static void write_entities(ctx *c)
         if (!u || strcmp(names[u - 1], names[i]) != 0) names[u++] = names[i];
     nn = u;
     P(c, "<section id=\"entities\"><h2>Top entities</h2>");
-    ent_table t = {NULL, 0, 0};
+    ent_table t = {NULL, 0, 0, 0, 0};
     name_rank *nrk = tl_xcalloc(nn ? nn : 1, sizeof *nrk);
     for (size_t i = 0; i < nn; i++) nrk[i] = (name_rank){(uint32_t)i, 0, names[i]};
-    const tl_timeline *tl = &c->res->timeline;
-    for (size_t i = 0; i < tl->n; i++) {
-        const tl_event *ev = &tl->ev[i];
+    /* every event, spilled runs included: the cards are aggregates over the whole timeline */
+    tl_timeline_iter *ti = tl_timeline_iter_new(&c->res->timeline);
+    const tl_event *ev;
+    while ((ev = tl_timeline_iter_next(ti)) != NULL) {
         for (size_t f = 0; f < ev->nfields; f++) {
             const char *key = ev->fields[f].name;
             const char **hit = bsearch(&key, names, nn, sizeof *names, cmp_str);
@@ -1194,16 +1208,29 @@ static void write_entities(ctx *c)
             ent_add(&t, id, ev->fields[f].value, ev->fields[f].len);
         }
     }
+    tl_timeline_iter_free(ti);
     if (!t.n) {
         P(c, "<p class=\"note\">No rule with named captures matched, so there are no extracted "
              "entities.</p></section>\n");
     } else {
         P(c, "<p class=\"note\">Values of the rules' named captures (<span class=\"mono\">"
-             "(?&lt;name&gt;\xE2\x80\xA6)</span>) over all events, most frequent first.</p>"
-             "<div class=\"cards\">");
+             "(?&lt;name&gt;\xE2\x80\xA6)</span>) over all events, most frequent first.</p>");
+        if (t.untracked) {
+            P(c, "<p class=\"note\">Too many distinct values to keep in memory: ");
+            put_count(&c->b, t.untracked);
+            P(c, " sightings of values first seen after the first ");
+            put_count(&c->b, t.n);
+            P(c, " distinct ones are not in these tables (the listed counts are exact; a value "
+                 "that only appeared late may be missing). timeline.jsonl has every event.</p>");
+        }
+        P(c, "<div class=\"cards\">");
         size_t m = 0;
         for (size_t i = 0; i < t.cap; i++)
-            if (t.slot[i].val) t.slot[m++] = t.slot[i];
+            if (t.slot[i].val) {
+                ent e = t.slot[i];
+                t.slot[i].val = NULL; /* each copy stays in exactly one slot, for the free */
+                t.slot[m++] = e;
+            }
         qsort(t.slot, m, sizeof *t.slot, cmp_ent);
         size_t *first = tl_xcalloc(nn + 1, sizeof *first), *distinct = tl_xcalloc(nn + 1, sizeof *distinct);
         for (size_t i = m; i-- > 0;) {
@@ -1238,6 +1265,7 @@ static void write_entities(ctx *c)
         free(first);
         free(distinct);
     }
+    for (size_t i = 0; i < t.cap; i++) free((char *)t.slot[i].val);
     free(t.slot);
     free(nrk);
     free(names);
@@ -1297,10 +1325,23 @@ static void json_event(ctx *c, const tl_event *ev)
         pe = cut_back(m, he + CUT_POST, he);
         cut |= 2;
     }
-    if (ev->quality == TL_TSQ_NONE) P(c, "[null,");
-    else F(c, "[%lld,", (long long)ev->ts_us);
-    F(c, "%d,%u,%u,%llu,%d,", (int)ev->quality, ev->rule, ev->item, (unsigned long long)ev->line,
-      cut);
+    if (ev->quality == TL_TSQ_NONE) {
+        P(c, "[null,");
+    } else {
+        P(c, "[");
+        tl_buf_put_i64(&c->b, (long long)ev->ts_us);
+        P(c, ",");
+    }
+    tl_buf_put_i64(&c->b, (long long)ev->quality);
+    P(c, ",");
+    tl_buf_put_u64(&c->b, ev->rule);
+    P(c, ",");
+    tl_buf_put_u64(&c->b, ev->item);
+    P(c, ",");
+    tl_buf_put_u64(&c->b, (unsigned long long)ev->line);
+    P(c, ",");
+    tl_buf_put_i64(&c->b, cut);
+    P(c, ",");
     if (hl == 0 && hs == ml) { /* no highlight: the text goes into "pre" */
         json_part(c, m + ps, pe - ps);
         P(c, ",\"\",\"\"]");

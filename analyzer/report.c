@@ -66,14 +66,20 @@ static void jsonl_event(tl_buf *b, const tl_event *ev, const tl_scan_result *res
     } else {
         tl_buf_putc(b, '"');
         put_time(b, ev->ts_us);
-        tl_buf_printf(b, "\",\"timestamp\":%lld", (long long)ev->ts_us);
+        tl_buf_puts(b, "\",\"timestamp\":");
+        tl_buf_put_i64(b, (long long)ev->ts_us);
     }
-    tl_buf_printf(b, ",\"timestamp_desc\":\"%s\",\"ts_quality\":\"%s\",\"message\":",
-                  ts_desc(ev->quality), tl_ts_quality_name(ev->quality));
+    tl_buf_puts(b, ",\"timestamp_desc\":\"");
+    tl_buf_puts(b, ts_desc(ev->quality));
+    tl_buf_puts(b, "\",\"ts_quality\":\"");
+    tl_buf_puts(b, tl_ts_quality_name(ev->quality));
+    tl_buf_puts(b, "\",\"message\":");
     tl_escape_json_str(b, ev->message, ev->message_len);
     tl_buf_puts(b, ",\"rule\":");
     tl_escape_json_str(b, r->id, strlen(r->id));
-    tl_buf_printf(b, ",\"severity\":\"%s\",\"tags\":[", tl_severity_name(r->severity));
+    tl_buf_puts(b, ",\"severity\":\"");
+    tl_buf_puts(b, tl_severity_name(r->severity));
+    tl_buf_puts(b, "\",\"tags\":[");
     for (size_t t = 0; t < r->ntags; t++) {
         if (t) tl_buf_putc(b, ',');
         tl_escape_json_str(b, r->tags[t], strlen(r->tags[t]));
@@ -90,9 +96,13 @@ static void jsonl_event(tl_buf *b, const tl_event *ev, const tl_scan_result *res
     tl_buf_puts(b, "},\"source\":");
     /* source names are already escaped text; JSON-escape that text */
     tl_escape_json_str(b, it->source, strlen(it->source));
-    tl_buf_printf(b, ",\"line\":%llu,\"offset\":%llu,\"evidence_sha256\":\"%s\",\"flags\":[",
-                  (unsigned long long)ev->line, (unsigned long long)ev->offset,
-                  res->evidence.items[it->root].sha256);
+    tl_buf_puts(b, ",\"line\":");
+    tl_buf_put_u64(b, (unsigned long long)ev->line);
+    tl_buf_puts(b, ",\"offset\":");
+    tl_buf_put_u64(b, (unsigned long long)ev->offset);
+    tl_buf_puts(b, ",\"evidence_sha256\":\"");
+    tl_buf_puts(b, res->evidence.items[it->root].sha256);
+    tl_buf_puts(b, "\",\"flags\":[");
     int first = 1;
     for (int bit = 0; bit < TL_FLAG_COUNT; bit++) {
         if (!(ev->flags & (1u << bit))) continue;
@@ -115,15 +125,22 @@ static void csv_event(tl_buf *b, tl_buf *tmp, const tl_event *ev, const tl_scan_
     const tl_evidence_item *it = &res->evidence.items[ev->item];
     if (ev->quality != TL_TSQ_NONE) {
         put_time(b, ev->ts_us);
-        tl_buf_printf(b, ",%lld", (long long)ev->ts_us);
+        tl_buf_putc(b, ',');
+        tl_buf_put_i64(b, (long long)ev->ts_us);
     } else {
         tl_buf_putc(b, ',');
     }
-    tl_buf_printf(b, ",%s,%s,", ts_desc(ev->quality), tl_ts_quality_name(ev->quality));
+    tl_buf_putc(b, ',');
+    tl_buf_puts(b, ts_desc(ev->quality));
+    tl_buf_putc(b, ',');
+    tl_buf_puts(b, tl_ts_quality_name(ev->quality));
+    tl_buf_putc(b, ',');
     tl_escape_csv(b, ev->message, ev->message_len, 1);
     tl_buf_putc(b, ',');
     tl_escape_csv(b, r->id, strlen(r->id), 1);
-    tl_buf_printf(b, ",%s,", tl_severity_name(r->severity));
+    tl_buf_putc(b, ',');
+    tl_buf_puts(b, tl_severity_name(r->severity));
+    tl_buf_putc(b, ',');
     tl_buf_reset(tmp);
     for (size_t t = 0; t < r->ntags; t++) {
         if (t) tl_buf_putc(tmp, ';');
@@ -143,8 +160,13 @@ static void csv_event(tl_buf *b, tl_buf *tmp, const tl_event *ev, const tl_scan_
     tl_escape_csv(b, tmp->data ? tmp->data : "", tmp->len, 1);
     tl_buf_putc(b, ',');
     tl_escape_csv(b, it->source, strlen(it->source), 1);
-    tl_buf_printf(b, ",%llu,%llu,%s,", (unsigned long long)ev->line,
-                  (unsigned long long)ev->offset, res->evidence.items[it->root].sha256);
+    tl_buf_putc(b, ',');
+    tl_buf_put_u64(b, (unsigned long long)ev->line);
+    tl_buf_putc(b, ',');
+    tl_buf_put_u64(b, (unsigned long long)ev->offset);
+    tl_buf_putc(b, ',');
+    tl_buf_puts(b, res->evidence.items[it->root].sha256);
+    tl_buf_putc(b, ',');
     int first = 1;
     for (int bit = 0; bit < TL_FLAG_COUNT; bit++) {
         if (!(ev->flags & (1u << bit))) continue;

@@ -17,6 +17,9 @@ void tl_buf_append(tl_buf *b, const void *data, size_t len);
 void tl_buf_puts(tl_buf *b, const char *s);
 void tl_buf_putc(tl_buf *b, char c);
 void tl_buf_printf(tl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Decimal integers without printf: these sit in the per-event paths of every writer. */
+void tl_buf_put_u64(tl_buf *b, unsigned long long v);
+void tl_buf_put_i64(tl_buf *b, long long v);
 void tl_buf_reset(tl_buf *b); /* len = 0, keeps memory */
 void tl_buf_free(tl_buf *b);  /* releases memory; b is reusable afterwards */
 /* Transfers ownership of the data to the caller (never NULL) and resets b. */

@@ -5,6 +5,7 @@ Usage: run.py BINARY   (UPDATE=1 rewrites the golden files). Prints 'N passed, N
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -971,6 +972,17 @@ def flat_memory_spill_is_byte_identical():
     if left:
         raise AssertionError("spill files left behind: %r" % left)
     run(["scan", "-q", "--memory", "12", "-p", "patterns", "-o", "out-flat-bad", "tz"], expect=2)
+    # the HTML aggregates read the spilled runs too: the entity cards (named captures) must be
+    # the same whether the events stayed in memory or went to disk
+    with open(os.path.join(WORK, "host-capture.rules"), "w") as f:
+        f.write("[rule host-svc]\nseverity = info\nregex = (?<host>host\\d) svc: HIT request \\d+ from (?<ip>[0-9.]+)\n"
+                "test.match = 2026 host1 svc: HIT request 5 from 10.0.0.1\ntest.nomatch = x\n")
+    run(["scan", "-q", "-j1", "-p", "host-capture.rules", "-o", "out-ent-mem", "many"], expect=1)
+    run(["scan", "-q", "-j2", "--memory", "1M", "-p", "host-capture.rules", "-o", "out-ent-spill", "many"], expect=1)
+    sect = lambda d: re.search(r"<section id=\"entities\">.*?</section>", read(d + "/report.html").decode(), re.S).group(0)
+    a, b = sect("out-ent-mem"), sect("out-ent-spill")
+    if a != b or ">150,000 events" not in a:
+        raise AssertionError("entity cards differ after spilling or miss events: %r" % b[:600])
 
 
 def main():
