@@ -3,7 +3,7 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libpcre2-8 zlib libarchive libhs libcrypto jansson
+PKGS    := libpcre2-8 zlib libarchive libhs libcrypto jansson libisal
 OPT     ?= -O2
 SAN     ?=
 PREFIX  ?= /usr/local

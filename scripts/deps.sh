@@ -14,6 +14,8 @@ need check check
 need jansson libjansson-dev
 # libhs comes from vectorscan or hyperscan; they conflict, so only add vectorscan when neither is there.
 need libhs libvectorscan-dev
+# ISA-L: gzip inflate about twice as fast as zlib (zlib stays as the reference path)
+need libisal libisal-dev
 # Non-library needs: the zone database (--tz, tests), a locale compiler for the non-C-locale test.
 [ -f /usr/share/zoneinfo/America/New_York ] || missing="$missing tzdata"
 [ -d /usr/share/i18n/locales ] && [ -f /usr/share/i18n/charmaps/UTF-8.gz ] || missing="$missing locales"
