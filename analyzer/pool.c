@@ -181,3 +181,103 @@ void tl_pool_free(tl_pool *p)
     free(p->args);
     free(p);
 }
+
+/* ------------------------------------------------------------------ turns
+ *
+ * DESIGN: one mutex and one condition variable; `turn` names the slot that may touch shared
+ * state. A slot hands the turn to the next live slot in ring order and later waits for it to
+ * come back, so the sequence of turns is fixed by the slots' own (deterministic) work, never by
+ * which thread happens to be faster. */
+
+struct tl_turns {
+    int n;
+    int turn;
+    int *alive;
+    tl_turns_fn fn;
+    void *ctx;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
+
+struct turns_arg {
+    tl_turns *t;
+    int slot;
+};
+
+static void *turns_main(void *arg)
+{
+    struct turns_arg *a = arg;
+    tl_turns_wait(a->t, a->slot);
+    a->t->fn(a->t->ctx, a->t, a->slot);
+    return NULL;
+}
+
+/* Next live slot after `slot` in ring order (slot itself when it is the only one). Under mu. */
+static int next_alive(const tl_turns *t, int slot)
+{
+    for (int k = 1; k <= t->n; k++) {
+        int s = (slot + k) % t->n;
+        if (t->alive[s]) return s;
+    }
+    return slot;
+}
+
+int tl_turns_run(int nslots, tl_turns_fn fn, void *ctx, tl_error *err)
+{
+    if (nslots < 1) return tl_error_set(err, TL_EUSAGE, "turns need at least one slot");
+    tl_turns t = {.n = nslots, .turn = 0, .fn = fn, .ctx = ctx};
+    t.alive = tl_xcalloc((size_t)nslots, sizeof *t.alive);
+    for (int i = 0; i < nslots; i++) t.alive[i] = 1;
+    if (pthread_mutex_init(&t.mu, NULL) != 0 || pthread_cond_init(&t.cv, NULL) != 0)
+        tl_panic(__FILE__, __LINE__, "pthread init");
+    pthread_t *th = tl_xcalloc((size_t)nslots, sizeof *th);
+    struct turns_arg *args = tl_xcalloc((size_t)nslots, sizeof *args);
+    int started = 1, rc = TL_OK;
+    for (int i = 1; i < nslots; i++) {
+        args[i] = (struct turns_arg){&t, i};
+        int prc = pthread_create(&th[i], NULL, turns_main, &args[i]);
+        if (prc != 0) {
+            /* fewer slots than asked: the ones that never started leave the ring */
+            lock(&t.mu);
+            for (int k = i; k < nslots; k++) t.alive[k] = 0;
+            unlock(&t.mu);
+            break;
+        }
+        started++;
+    }
+    /* slot 0 runs here and holds the first turn */
+    fn(ctx, &t, 0);
+    for (int i = 1; i < started; i++) pthread_join(th[i], NULL);
+    pthread_mutex_destroy(&t.mu);
+    pthread_cond_destroy(&t.cv);
+    free(th);
+    free(args);
+    free(t.alive);
+    return rc;
+}
+
+void tl_turns_pass(tl_turns *t, int slot)
+{
+    lock(&t->mu);
+    TL_ASSERT(t->turn == slot);
+    t->turn = next_alive(t, slot);
+    pthread_cond_broadcast(&t->cv);
+    unlock(&t->mu);
+}
+
+void tl_turns_wait(tl_turns *t, int slot)
+{
+    lock(&t->mu);
+    while (t->turn != slot) pthread_cond_wait(&t->cv, &t->mu);
+    unlock(&t->mu);
+}
+
+void tl_turns_leave(tl_turns *t, int slot)
+{
+    lock(&t->mu);
+    TL_ASSERT(t->turn == slot);
+    t->alive[slot] = 0;
+    t->turn = next_alive(t, slot);
+    pthread_cond_broadcast(&t->cv);
+    unlock(&t->mu);
+}

@@ -464,11 +464,43 @@ struct engine {
     tl_scan_progress prog;
     size_t max_warnings;
     int spill_failed, pend_spill_failed;
+    size_t next_item, ntop;   /* the next walked item a reader takes, and how many there are */
+    struct warn_tag *warn_tag; /* per warning: what it is about, for the final order */
+    uint64_t *problems_per_root; /* PCRE2 give-ups per top-level item, for the warning cap */
 };
 
-static void warn(struct engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+struct warn_tag {
+    size_t item; /* the evidence item (SIZE_MAX: the run as a whole) */
+    int problem; /* a PCRE2 give-up line (capped) */
+};
 
-static void warn(struct engine *e, const char *fmt, ...)
+/* One reader: it takes the next walked item, reads it (its unpack worker, its streams) and
+ * submits chunks. Several readers overlap their blocking reads (each archive decodes in its own
+ * worker process) but do everything else only while holding the turn (tl_turns), so what they
+ * do to shared state happens in an order fixed by the data alone. */
+struct reader {
+    char *carry;     /* a chunk's unfinished last line, carried into the next chunk */
+    tl_turns *turns; /* NULL: the only reader */
+    int slot;
+};
+
+/* Around a blocking read: others may use the turn meanwhile. Pointers into the evidence list
+ * must be fetched again afterwards (another reader may have grown it). */
+static void io_begin(struct reader *rd)
+{
+    if (rd->turns) tl_turns_pass(rd->turns, rd->slot);
+}
+
+static void io_end(struct reader *rd)
+{
+    if (rd->turns) tl_turns_wait(rd->turns, rd->slot);
+}
+
+static void warn_about(struct engine *e, size_t item, int problem, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* `item`: the evidence item the warning is about, which orders the list at the end. */
+static void warn_about(struct engine *e, size_t item, int problem, const char *fmt, ...)
 {
     tl_scan_result *out = e->out;
     char msg[1024];
@@ -477,8 +509,12 @@ static void warn(struct engine *e, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     out->warnings = tl_xrealloc(out->warnings, (out->nwarnings + 1) * sizeof *out->warnings);
+    e->warn_tag = tl_xrealloc(e->warn_tag, (out->nwarnings + 1) * sizeof *e->warn_tag);
+    e->warn_tag[out->nwarnings] = (struct warn_tag){item, problem};
     out->warnings[out->nwarnings++] = tl_xstrdup(msg);
 }
+
+#define warn(e, ...) warn_about((e), SIZE_MAX, 0, __VA_ARGS__)
 
 /* --tz-map: the first glob matching the whole source decides; else --tz. */
 static const tl_tz *zone_for(struct engine *e, const char *source)
@@ -800,11 +836,14 @@ static void merge_job(struct engine *e, struct job *j)
     for (size_t p = 0; p < j->res.nproblems; p++) {
         const tl_match_problem *pr = &j->res.problems[p];
         e->out->match_problems++;
-        if (e->out->match_problems <= e->max_warnings) {
-            warn(e, "%s:%llu: rule '%s': PCRE2 gave up on this line (error %d: match or heap limit); "
-                    "the line was not fully checked for this rule",
-                 it->source, (unsigned long long)(sc->line_base + pr->line + 1),
-                 tl_pattern_set_rule(e->set, pr->rule)->id, pr->pcre2_rc);
+        /* capped per top-level item (not globally) so which lines are listed does not depend
+         * on how readers interleaved; the list is cut to max_warnings once sorted */
+        if (++e->problems_per_root[it->root] <= e->max_warnings) {
+            warn_about(e, sc->item, 1,
+                       "%s:%llu: rule '%s': PCRE2 gave up on this line (error %d: match or heap "
+                       "limit); the line was not fully checked for this rule",
+                       it->source, (unsigned long long)(sc->line_base + pr->line + 1),
+                       tl_pattern_set_rule(e->set, pr->rule)->id, pr->pcre2_rc);
         }
     }
     sc->line_base += j->nterminated;
@@ -824,8 +863,10 @@ static void submit(struct engine *e, struct job *j)
 
 /* Cuts one text stream into chunks and submits them; the stream context is finished (and
  * freed) when its last job is merged. */
-static void scan_stream(struct engine *e, size_t idx, tl_stream *st, int from_member, char *carry)
+static void scan_stream(struct engine *e, size_t idx, tl_stream *st, int from_member,
+                        struct reader *rd)
 {
+    char *carry = rd->carry;
     struct stream_ctx *sc = tl_xcalloc(1, sizeof *sc);
     sc->item = idx;
     sc->st = st;
@@ -842,6 +883,7 @@ static void scan_stream(struct engine *e, size_t idx, tl_stream *st, int from_me
         j->sc = sc;
         memcpy(j->buf, carry, carry_len);
         size_t n = carry_len;
+        io_begin(rd); /* a whole chunk (or the stream's end) per turn: fixed by the data */
         while (!eof && n < chunk) {
             size_t r = tl_stream_read(st, j->buf + n, chunk - n);
             if (r == 0) eof = 1;
@@ -851,6 +893,7 @@ static void scan_stream(struct engine *e, size_t idx, tl_stream *st, int from_me
                 n += r;
             }
         }
+        io_end(rd);
         j->base_dec = carry_dec;
         if (!sc->hint_ready) {
             /* the stream's format, day/month order and stamp position, from its first lines */
@@ -917,7 +960,7 @@ static void set_status(tl_evidence_item *it, tl_ev_status st, const char *msg)
 
 /* An archive or compressed file: the unpack worker streams its members; each leaf with text
  * becomes a stream of its own, each member an evidence item below its parent. */
-static void read_archive(struct engine *e, size_t idx, char *carry)
+static void read_archive(struct engine *e, size_t idx, struct reader *rd)
 {
     tl_evidence_list *L = &e->out->evidence;
     tl_unpack *u = NULL;
@@ -933,7 +976,11 @@ static void read_archive(struct engine *e, size_t idx, char *carry)
     int final_seen = 0;
     tl_unpack_msg m;
     tl_umsg_type t;
-    while ((t = tl_unpack_next(u, &m)) != TL_UMSG_EOF) {
+    for (;;) {
+        io_begin(rd);
+        t = tl_unpack_next(u, &m);
+        io_end(rd);
+        if (t == TL_UMSG_EOF) break;
         if (t == TL_UMSG_MEMBER) {
             size_t target;
             if (m.id == 0) {
@@ -981,7 +1028,7 @@ static void read_archive(struct engine *e, size_t idx, char *carry)
             if (m.has_data) {
                 e->prog.current = it->source;
                 tl_stream *st = tl_stream_open_source(member_read, u);
-                scan_stream(e, target, st, 1, carry);
+                scan_stream(e, target, st, 1, rd);
             }
         } else if (t == TL_UMSG_END || t == TL_UMSG_FINAL) {
             size_t target = t == TL_UMSG_FINAL ? idx : (m.id < mapn ? map[m.id] : idx);
@@ -998,7 +1045,9 @@ static void read_archive(struct engine *e, size_t idx, char *carry)
     }
     tl_ev_status st;
     char *msg;
+    io_begin(rd);
     tl_unpack_finish(u, &st, &msg);
+    io_end(rd);
     if (st != TL_EV_OK || !final_seen) {
         if (st == TL_EV_OK) st = TL_EV_CRASHED;
         const char *text = msg ? msg : "decoder stopped without finishing";
@@ -1019,7 +1068,7 @@ static void read_archive(struct engine *e, size_t idx, char *carry)
     free(map);
 }
 
-static void read_item(struct engine *e, size_t idx, char *carry)
+static void read_item(struct engine *e, size_t idx, struct reader *rd)
 {
     tl_evidence_item *it = &e->out->evidence.items[idx];
     if (it->status != TL_EV_PENDING) {
@@ -1038,7 +1087,7 @@ static void read_item(struct engine *e, size_t idx, char *carry)
         close(fd);
     }
     if (hn > 0 && tl_unpack_sniff(head, (size_t)hn, it->size)) {
-        read_archive(e, idx, carry);
+        read_archive(e, idx, rd);
         e->prog.items_done++;
         return;
     }
@@ -1073,7 +1122,84 @@ static void read_item(struct engine *e, size_t idx, char *carry)
         e->prog.items_done++;
         return;
     }
-    scan_stream(e, idx, st, 0, carry);
+    scan_stream(e, idx, st, 0, rd);
+}
+
+/* A reader's life: take the next walked item while there is one (under the turn), read it. */
+static void reader_main(void *ctx, tl_turns *t, int slot)
+{
+    struct engine *e = ctx;
+    struct reader rd = {tl_xmalloc(e->chunk), t, slot};
+    while (e->next_item < e->ntop) read_item(e, e->next_item++, &rd);
+    if (t) tl_turns_leave(t, slot);
+    free(rd.carry);
+}
+
+/* Members were appended as readers met them, so with several readers the list interleaves
+ * archives. Renumber to what one reader gives: the walked items, then each one's members in
+ * the order its archive listed them (each archive has one reader, so that order is fixed).
+ * Events, parents, roots and warnings follow; -j1 and -jN reports stay byte-identical. */
+static int cmp_warn(const void *a, const void *b, void *arg)
+{
+    const size_t *x = a, *y = b, *key = arg;
+    if (key[*x] != key[*y]) return key[*x] < key[*y] ? -1 : 1;
+    return *x < *y ? -1 : *x > *y;
+}
+
+static void canonical_items(struct engine *e)
+{
+    tl_evidence_list *L = &e->out->evidence;
+    size_t n = L->n, ntop = e->ntop;
+    size_t *order = tl_xcalloc(n ? n : 1, sizeof *order); /* new position -> old index */
+    size_t *start = tl_xcalloc(ntop + 1, sizeof *start);
+    for (size_t i = ntop; i < n; i++) start[L->items[i].root + 1]++;
+    for (size_t r = 0; r < ntop; r++) start[r + 1] += start[r];
+    for (size_t i = 0; i < ntop; i++) order[i] = i;
+    for (size_t i = ntop; i < n; i++) order[ntop + start[L->items[i].root]++] = i;
+    free(start);
+    int same = 1;
+    for (size_t k = 0; k < n && same; k++) same = order[k] == k;
+    if (!same) {
+        uint32_t *map = tl_xcalloc(n, sizeof *map); /* old index -> new position */
+        for (size_t k = 0; k < n; k++) map[order[k]] = (uint32_t)k;
+        tl_evidence_item *items = tl_xcalloc(L->cap ? L->cap : 1, sizeof *items);
+        for (size_t k = 0; k < n; k++) {
+            items[k] = L->items[order[k]];
+            if (items[k].parent >= 0) items[k].parent = (long)map[items[k].parent];
+            items[k].root = map[items[k].root];
+        }
+        free(L->items);
+        L->items = items;
+        tl_timeline_remap_items(&e->out->timeline, map, n);
+        for (size_t i = 0; i < e->out->nwarnings; i++)
+            if (e->warn_tag[i].item != SIZE_MAX) e->warn_tag[i].item = map[e->warn_tag[i].item];
+        free(map);
+    }
+    free(order);
+    /* warnings in the order one reader meets them: by top-level item, each in its own order;
+     * warnings about the run as a whole first */
+    size_t nw = e->out->nwarnings;
+    if (nw > 1) {
+        size_t *key = tl_xcalloc(nw, sizeof *key), *idx = tl_xcalloc(nw, sizeof *idx);
+        for (size_t i = 0; i < nw; i++) {
+            size_t it = e->warn_tag[i].item;
+            key[i] = it == SIZE_MAX ? 0 : L->items[it].root + 1;
+            idx[i] = i;
+        }
+        qsort_r(idx, nw, sizeof *idx, cmp_warn, key);
+        char **w = tl_xcalloc(nw, sizeof *w);
+        struct warn_tag *wt = tl_xcalloc(nw, sizeof *wt);
+        for (size_t i = 0; i < nw; i++) {
+            w[i] = e->out->warnings[idx[i]];
+            wt[i] = e->warn_tag[idx[i]];
+        }
+        free(e->out->warnings);
+        free(e->warn_tag);
+        e->out->warnings = w;
+        e->warn_tag = wt;
+        free(key);
+        free(idx);
+    }
 }
 
 int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const *args,
@@ -1095,7 +1221,6 @@ int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const
     int nthreads = opts->threads > 0 ? opts->threads : 1;
     struct worker *workers = tl_xcalloc((size_t)nthreads, sizeof *workers);
     void **ctxs = tl_xcalloc((size_t)nthreads, sizeof *ctxs);
-    char *carry = NULL;
     for (int i = 0; i < nthreads; i++) {
         workers[i].set = set;
         rc = tl_matcher_new(&workers[i].m, set, err);
@@ -1107,16 +1232,40 @@ int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const
     if (nthreads == 1) rc = tl_pool_create(&e.pool, 0, 1, work, ctxs, err);
     else rc = tl_pool_create(&e.pool, nthreads, (size_t)(2 * nthreads + 2), work, ctxs, err);
     if (rc) goto out;
-    carry = tl_xmalloc(e.chunk);
     /* members found inside archives are appended to the list as they appear; only the
      * walked items are read from the file system */
     size_t ntop = out->evidence.n;
-    for (size_t i = 0; i < ntop; i++) read_item(&e, i, carry);
+    e.ntop = ntop;
+    e.problems_per_root = tl_xcalloc(ntop ? ntop : 1, sizeof *e.problems_per_root);
+    /* one reader per thread (up to 4) when there is more than one item: archives decode in
+     * their own worker processes, so two readers keep two decoders busy */
+    int nreaders = nthreads > 4 ? 4 : nthreads;
+    if ((size_t)nreaders > ntop) nreaders = ntop ? (int)ntop : 1;
+    if (nreaders > 1) {
+        rc = tl_turns_run(nreaders, reader_main, &e, err);
+        if (rc) goto out;
+    } else {
+        reader_main(&e, NULL, 0);
+    }
     struct job *j;
     while ((j = tl_pool_take(e.pool)) != NULL) merge_job(&e, j);
-    if (out->match_problems > e.max_warnings)
+    canonical_items(&e);
+    /* PCRE2 give-up lines past the cap: counted, not listed */
+    uint64_t problem_lines = 0;
+    size_t w = 0;
+    for (size_t i = 0; i < out->nwarnings; i++) {
+        if (e.warn_tag[i].problem && ++problem_lines > e.max_warnings) {
+            free(out->warnings[i]);
+            continue;
+        }
+        e.warn_tag[w] = e.warn_tag[i];
+        out->warnings[w++] = out->warnings[i];
+    }
+    out->nwarnings = w;
+    if (problem_lines > e.max_warnings) problem_lines = e.max_warnings;
+    if (out->match_problems > problem_lines)
         warn(&e, "%llu more lines where PCRE2 gave up are not listed",
-             (unsigned long long)(out->match_problems - e.max_warnings));
+             (unsigned long long)(out->match_problems - problem_lines));
 
     /* the sources stay with the result: reading the timeline merges by them */
     out->sources = tl_xcalloc(out->evidence.n ? out->evidence.n : 1, sizeof *out->sources);
@@ -1129,7 +1278,8 @@ out:
     for (int i = 0; i < nthreads; i++) tl_matcher_free(workers[i].m);
     free(workers);
     free(ctxs);
-    free(carry);
+    free(e.warn_tag);
+    free(e.problems_per_root);
     return rc;
 }
 

@@ -94,6 +94,7 @@ void tl_timeline_free(tl_timeline *tl)
     free(tl->spill_dir);
     free(tl->spill_parent);
     free(tl->tally);
+    free(tl->item_map);
     memset(tl, 0, sizeof *tl);
 }
 
@@ -228,6 +229,18 @@ FILE *tl_timeline_tmpfile(tl_timeline *tl, tl_error *err)
     return f;
 }
 
+void tl_timeline_remap_items(tl_timeline *tl, const uint32_t *map, size_t n)
+{
+    for (size_t i = 0; i < tl->n; i++) {
+        TL_ASSERT(tl->ev[i].item < n);
+        tl->ev[i].item = map[tl->ev[i].item];
+    }
+    free(tl->item_map);
+    tl->item_map = tl_xcalloc(n ? n : 1, sizeof *tl->item_map);
+    memcpy(tl->item_map, map, n * sizeof *map);
+    tl->nitem_map = n;
+}
+
 void tl_timeline_finish(tl_timeline *tl, const char *const *sources, const tl_pattern_set *set)
 {
     tl_timeline_sort(tl, sources, set);
@@ -285,10 +298,16 @@ static const char *field_name(const tl_pattern_set *set, uint32_t rule, const ch
     return IOC_TYPE_FIELD; /* the only field not from a capture */
 }
 
-/* Reads the next event of a run; 0 at its end. */
-static int read_event(struct run_reader *rr, const tl_pattern_set *set)
+/* Reads the next event of a run; 0 at its end. Runs were written before the items were
+ * renumbered, so the map applies here. */
+static int read_event(struct run_reader *rr, const tl_timeline *tl)
 {
-    return read_event_from(rr->f, rr->path, &rr->cur, set);
+    int got = read_event_from(rr->f, rr->path, &rr->cur, tl->set);
+    if (got && tl->item_map) {
+        TL_ASSERT(rr->cur.item < tl->nitem_map);
+        rr->cur.item = tl->item_map[rr->cur.item];
+    }
+    return got;
 }
 
 int tl_event_read(FILE *f, tl_event *ev, const tl_pattern_set *set)
@@ -346,7 +365,7 @@ tl_timeline_iter *tl_timeline_iter_new(const tl_timeline *tl)
             abort();
         }
         setvbuf(it->r[i].f, NULL, _IOFBF, 1 << 16);
-        it->r[i].have = read_event(&it->r[i], tl->set);
+        it->r[i].have = read_event(&it->r[i], tl);
     }
     return it;
 }
@@ -355,7 +374,7 @@ const tl_event *tl_timeline_iter_next(tl_timeline_iter *it)
 {
     /* advance the source of the event handed out last time */
     if (it->last == -1) it->mem_pos++;
-    else if (it->last >= 0) it->r[it->last].have = read_event(&it->r[it->last], it->tl->set);
+    else if (it->last >= 0) it->r[it->last].have = read_event(&it->r[it->last], it->tl);
     const tl_event *best = it->mem_pos < it->tl->n ? &it->tl->ev[it->mem_pos] : NULL;
     int from = best ? -1 : -2;
     for (size_t i = 0; i < it->nr; i++) {

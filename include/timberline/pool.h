@@ -1,6 +1,7 @@
 /* Ordered worker pool: jobs are submitted in sequence, run on N threads in any order, and
  * taken back by their single owner in submission order, which is what makes output
- * deterministic for any thread count. The only module that includes <pthread.h>. */
+ * deterministic for any thread count. Also the turn-taking readers (tl_turns). The only
+ * module that includes <pthread.h>. */
 #ifndef TIMBERLINE_POOL_H
 #define TIMBERLINE_POOL_H
 
@@ -36,5 +37,27 @@ void *tl_pool_take(tl_pool *pool);
 
 /* Stops and joins the workers; pending jobs must have been taken. NULL is a no-op. */
 void tl_pool_free(tl_pool *pool);
+
+/* Turns: N threads ("slots") that each do blocking I/O of their own but touch shared state
+ * only while holding the turn, which goes round the live slots in a fixed ring order. Every
+ * slot gives the turn away before a blocking read and waits for it afterwards, so reads
+ * overlap while the order of everything done under the turn depends only on the data. */
+typedef struct tl_turns tl_turns;
+
+/* A slot's body; it starts holding the turn and must end with tl_turns_leave. */
+typedef void (*tl_turns_fn)(void *ctx, tl_turns *t, int slot);
+
+/* Runs fn on `nslots` slots (slot 0 in the calling thread, the others on new threads) and
+ * returns when all have left. If a thread cannot be started, its slot is simply left out. */
+int tl_turns_run(int nslots, tl_turns_fn fn, void *ctx, tl_error *err);
+
+/* Hands the turn to the next live slot (the caller must hold it). */
+void tl_turns_pass(tl_turns *t, int slot);
+
+/* Blocks until the turn comes back to `slot`. */
+void tl_turns_wait(tl_turns *t, int slot);
+
+/* The slot is done: it leaves the ring and hands the turn on (the caller must hold it). */
+void tl_turns_leave(tl_turns *t, int slot);
 
 #endif

@@ -72,6 +72,8 @@ typedef struct tl_timeline {
     const tl_pattern_set *set;
     tl_rule_tally *tally;   /* per rule index, `ntally` of them */
     size_t ntally;
+    uint32_t *item_map;     /* set by tl_timeline_remap_items: applied to spilled events */
+    size_t nitem_map;
 } tl_timeline;
 
 /* Empty timeline for `nrules` rules; `budget` bytes of events before spilling to
@@ -88,6 +90,10 @@ int tl_timeline_maybe_spill(tl_timeline *tl, const char *const *sources,
 
 /* Sorts the in-memory events into report order (`sources[item]`: the evidence sources). */
 void tl_timeline_sort(tl_timeline *tl, const char *const *sources, const tl_pattern_set *set);
+
+/* Renumbers the evidence items events refer to (item i becomes map[i], n entries): in memory
+ * now, in the spilled runs as they are read back. Call after the last push, before finish. */
+void tl_timeline_remap_items(tl_timeline *tl, const uint32_t *map, size_t n);
 
 /* Sorts what is in memory and remembers `sources` (which must outlive the timeline's readers)
  * for merging. Call once, after the last push. */

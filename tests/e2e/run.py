@@ -760,6 +760,28 @@ def damage_sweep():
 
 
 @test
+def parallel_readers_are_byte_identical():
+    """Several readers unpack archives at once and members join the evidence list as they are
+    met; the report must not show it: -j1 (one thread) against -j4 with spilled runs, over the
+    archive fixtures, the damaged sweep and the case, every report file compared (run facts
+    such as the command line and times aside)."""
+    src = ["archives", "sweep", "case"]
+    run(["scan", "-q", "-j1", "--stall-timeout", "20", "-p", "patterns", "-o", "out-par1"] + src)
+    run(["scan", "-q", "-j4", "--memory", "1M", "--stall-timeout", "20", "-p", "patterns", "-o", "out-par4"] + src)
+    same_bytes("out-par1", "out-par4")
+    m1 = json.loads(read("out-par1/manifest.json"))
+    m4 = json.loads(read("out-par4/manifest.json"))
+    if m1["evidence"] != m4["evidence"]:
+        raise AssertionError("manifest evidence trees differ between -j1 and -j4")
+    data = lambda d: re.search(r'<script type="application/json" id="tl-data">.*?</script>',
+                               read(d + "/report.html").decode(), re.S).group(0)
+    if data("out-par1") != data("out-par4"):
+        raise AssertionError("report.html event data differs between -j1 and -j4")
+    if len(json.loads(read("out-par1/summary.json"))["warnings"]) < 2:
+        raise AssertionError("expected the damaged variants to produce warnings to compare")
+
+
+@test
 def inflate_engines_agree():
     """ISA-L is the gzip engine, zlib the reference: on the archive fixtures and every damaged
     variant of the sweep both give the same events, hashes, decoded sizes and statuses."""
