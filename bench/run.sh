@@ -1,12 +1,21 @@
 #!/bin/sh
-# Timberline throughput benchmark against ripgrep / ugrep / GNU grep on a generated corpus.
+# Timberline throughput benchmark against ripgrep / ugrep / GNU grep on a generated corpus, in
+# three forms (plain files, per-file .gz, one .tar.gz) with indicator sets of 10 to 100,000.
 #
 #   sh bench/run.sh [path/to/timberline]        (what `make bench` runs)
 #
-# Knobs (environment): BENCH_MB (corpus size, default 100), BENCH_RUNS (hyperfine runs, 3),
-# BENCH_THREADS (timberline -j, 2), BENCH_DIR (output directory, build/bench),
-# BENCH_SKIP_GREP=1 (leave GNU grep out: it is the slowest entry).
-# Everything is written under $BENCH_DIR; see bench/README.md for what is measured.
+# Knobs (environment; bench/README.md has the details):
+#   BENCH_MB=1000          corpus size in MB (20-50 for a quick run)
+#   BENCH_RUNS=3           hyperfine runs per command (after 1 warm-up)
+#   BENCH_THREADS=2        timberline -j, rg -j, ugrep -J, xargs -P for the zcat floor
+#   BENCH_DIR=build/bench  corpus, reports and results
+#   BENCH_PEER_TIMEOUT=120 seconds before a peer command is killed and reported as "> cap"
+#   BENCH_SLOW=30          a command whose first run took longer gets hyperfine --runs 1
+#   BENCH_TL_TIMEOUT=3600  the same cap for timberline (0 = none)
+#   BENCH_SETS="10 1000 10000 100000"   BENCH_FORMS="plain gz tar"   subsets for quick runs
+#   BENCH_SKIP_GREP=1      leave GNU grep out
+#   BENCH_CATCHALL=1       also the catch-all memory run (one event per line; slow)
+#   BENCH_KEEP=1           keep every report and peer output (they are deleted once counted)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,15 +23,21 @@ root=$(cd "$here/.." && pwd)
 cd "$root"
 
 BIN=${1:-build/timberline}
-MB=${BENCH_MB:-100}
+MB=${BENCH_MB:-1000}
 RUNS=${BENCH_RUNS:-3}
-THREADS=${BENCH_THREADS:-2}
+T=${BENCH_THREADS:-2}
 OUT=${BENCH_DIR:-build/bench}
-C=$OUT/corpus
-RES=$OUT/results.txt
+CAP=${BENCH_PEER_TIMEOUT:-120}
+SLOW=${BENCH_SLOW:-30}
+TLCAP=${BENCH_TL_TIMEOUT:-3600}
+SETS=${BENCH_SETS:-10 1000 10000 100000}
+FORMS=${BENCH_FORMS:-plain gz tar}
+KEEP=${BENCH_KEEP:-0}
 
 case "$BIN" in /*) ;; *) BIN="$root/$BIN" ;; esac
 [ -x "$BIN" ] || { echo "bench: $BIN is not an executable (run make first)" >&2; exit 2; }
+case "$OUT" in /*) ;; *) OUT="$root/$OUT" ;; esac
+T0=$(date +%s)
 
 # ---------------------------------------------------------------- tools
 missing=""
@@ -31,7 +46,8 @@ command -v ugrep >/dev/null 2>&1 || missing="$missing ugrep"
 command -v hyperfine >/dev/null 2>&1 || missing="$missing hyperfine"
 [ -x /usr/bin/time ] || missing="$missing time"
 command -v grep >/dev/null 2>&1 || missing="$missing grep"
-command -v gzip >/dev/null 2>&1 || missing="$missing gzip"   # rg -z shells out to gzip
+command -v gzip >/dev/null 2>&1 || missing="$missing gzip"   # rg -z shells out to gzip; zcat
+command -v timeout >/dev/null 2>&1 || missing="$missing coreutils"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 if [ -n "$missing" ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -46,189 +62,269 @@ if [ -n "$missing" ]; then
     fi
 fi
 
-# ---------------------------------------------------------------- corpus
-mkdir -p "$OUT"
+# ---------------------------------------------------------------- layout
+C=$OUT/corpus
+P=$C/patterns
+CMD=$OUT/cmd          # one shell script per measured command (what hyperfine runs)
+TV=$OUT/time          # /usr/bin/time -v of each command's first run
+HF=$OUT/hyperfine     # hyperfine JSON per command
+RC=$OUT/rc            # the tool's own exit code, last run
+O=$OUT/out            # peer outputs (line counts kept in *.lines)
+REP=$OUT/reports      # timberline report directories
+ID=$OUT/identity      # -j1 vs -jN comparisons
+LOG=$OUT/bench.log    # hyperfine's own output
+PLAN=$OUT/measurements.tsv
+rm -rf "$CMD" "$TV" "$HF" "$RC" "$O" "$REP" "$ID" "$OUT/xdg-cold"
+mkdir -p "$OUT" "$CMD" "$TV" "$HF" "$RC" "$O" "$REP" "$ID"
+: >"$LOG"
+: >"$PLAN"
+# Compiled pattern databases go to a private cache: "warm" means warmed by this bench.
+export XDG_CACHE_HOME="$OUT/xdg-cache"
+
 # Benchmark a private copy: a rebuild of $BIN during the run must not mix two binaries.
 BIN_ORIG=$BIN
-BIN=$root/$OUT/timberline.snapshot
-case "$OUT" in /*) BIN=$OUT/timberline.snapshot ;; esac
+BIN=$OUT/timberline.snapshot
 cp "$BIN_ORIG" "$BIN"
+
+# ---------------------------------------------------------------- corpus
 # Regenerate when absent, of another size, or made by another version of gen-corpus.py.
-if ! python3 - "$C/corpus.json" "$MB" "$here/gen-corpus.py" 2>/dev/null <<'PY'
-import hashlib, json, sys
-d = json.load(open(sys.argv[1]))
+if ! python3 - "$C" "$MB" "$here/gen-corpus.py" 2>/dev/null <<'PY'
+import hashlib, json, os, sys
+c = sys.argv[1]
+d = json.load(open(os.path.join(c, "corpus.json")))
 sha = hashlib.sha256(open(sys.argv[3], "rb").read()).hexdigest()
-sys.exit(0 if abs(d["mb"] - float(sys.argv[2])) < 1e-9 and d.get("generator_sha256") == sha else 1)
+ok = abs(d["mb"] - float(sys.argv[2])) < 1e-9 and d.get("generator_sha256") == sha
+ok = ok and all(os.path.exists(os.path.join(c, f)) for f in ("plain", "gz", "tar/corpus.tar.gz", "patterns"))
+sys.exit(0 if ok else 1)
 PY
 then
-    echo "bench: generating a ${MB} MB corpus in $C"
+    need=$(awk "BEGIN{printf \"%d\", $MB * 1.5 + 1000}")
+    avail=$(df -Pm "$OUT" | awk 'NR==2 {print $4}')
+    if [ "$avail" -lt "$need" ]; then
+        echo "bench: $OUT has ${avail} MB free; a ${MB} MB corpus with its gz forms and reports needs ~${need} MB" >&2
+        exit 2
+    fi
+    echo "bench: generating a ${MB} MB corpus (plain, per-file gz, tar.gz) in $C"
     python3 "$here/gen-corpus.py" --dir "$C" --mb "$MB"
 fi
-read -r DEC PLAIN GZDEC STORED LINES <<EOF
-$(python3 -c '
-import json,sys; d=json.load(open(sys.argv[1]))
-print(d["decoded_bytes"], d["decoded_bytes"]-d["gzip_decoded_bytes"], d["gzip_decoded_bytes"], d["stored_bytes"], d["lines"])' "$C/corpus.json")
-EOF
+BYTES=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["decoded_bytes"])' "$C/corpus.json")
+
+data() { # FORM -> what the tools are pointed at
+    case $1 in
+        plain) echo "$C/plain" ;;
+        gz) echo "$C/gz" ;;
+        tar) echo "$C/tar/corpus.tar.gz" ;;
+    esac
+}
+
+# ---------------------------------------------------------------- pattern checks
+echo "bench: checking the pattern sets (timberline patterns check; peer dialects)"
+pc_rc=0
+"$BIN" patterns check "$P/rules.rules" >"$OUT/patterns-check.txt" 2>&1 || pc_rc=$?
+for n in $SETS; do
+    "$BIN" patterns check "$P/iocs-$n.ioc" >>"$OUT/patterns-check.txt" 2>&1 || pc_rc=$?
+done
+echo "$pc_rc" >"$OUT/patterns-check.rc"
+[ "$pc_rc" = 0 ] || { echo "bench: WARNING: timberline patterns check failed (exit $pc_rc):" >&2; grep '^FAIL' "$OUT/patterns-check.txt" >&2 || true; }
+python3 "$here/gen-corpus.py" --check-peers "$C" >"$OUT/check-peers.json" 2>"$OUT/check-peers.txt" ||
+    { echo "bench: WARNING: a peer dialect disagrees with a rule's test lines:" >&2; cat "$OUT/check-peers.txt" >&2; }
 
 # ---------------------------------------------------------------- machine facts
-{
-    echo "== Timberline benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    echo "host:       $(uname -srm), nproc=$(nproc), $(awk '/MemTotal/ {printf "%.1f GiB RAM", $2/1048576}' /proc/meminfo)"
-    echo "cpu:        $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
-    echo "load:       $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min; other tenants skew absolute numbers)"
-    echo "binary:     $BIN_ORIG (sha256 $(sha256sum "$BIN" | cut -c1-16), built $(date -u -r "$BIN_ORIG" +%Y-%m-%dT%H:%M:%SZ)), run from a copy"
-    echo "timberline: $("$BIN" --version 2>&1 | head -1)  [$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo ', tree modified')]"
-    echo "ripgrep:    $(rg --version | head -1)"
-    echo "ugrep:      $(ugrep --version | head -1)"
-    echo "grep:       $(grep --version | head -1)"
-    echo "hyperfine:  $(hyperfine --version)"
-    echo "corpus:     $C/logs: $(awk "BEGIN{printf \"%.1f\", $DEC/1e6}") MB decoded in $LINES lines, $(awk "BEGIN{printf \"%.1f\", $GZDEC/1e6}") MB of it in .gz ($(awk "BEGIN{printf \"%.1f\", $STORED/1e6}") MB on disk)"
-    echo "patterns:   1000 indicators ($C/iocs.ioc, $C/iocs.txt) + 20 regex rules ($C/rules.rules, $C/rules-regex.txt)"
-} | tee "$OUT/facts.txt"
+python3 "$here/results.py" facts "$OUT" "$BIN_ORIG" "$BIN" "$root" \
+    "MB=$MB RUNS=$RUNS THREADS=$T PEER_TIMEOUT=$CAP SLOW=$SLOW TL_TIMEOUT=$TLCAP SETS=$SETS FORMS=$FORMS" >"$OUT/facts.json"
+python3 -c 'import json,sys; [print("%-11s %s" % (k + ":", v)) for k, v in json.load(open(sys.argv[1]))["summary"].items()]' "$OUT/facts.json"
 
 # Warm the page cache so every tool reads from memory (the first tool must not pay for disk).
-cat "$C"/logs/*/* "$C"/logs/*/*/* >/dev/null 2>&1 || true
+find "$C/plain" "$C/gz" "$C/tar" -type f -exec cat {} + >/dev/null
 
-# ---------------------------------------------------------------- commands
-# Each tool writes its output to a file: hyperfine sends stdout to /dev/null, and GNU grep (and
-# newer ripgrep) stop at the first match when they detect /dev/null, which is not a fair race.
-# timberline exits 1 when it found hits; the wrapper turns exactly that into success, so a real
-# error (exit 2) still fails the benchmark.
-TL_OUT=$OUT/tl-report
-TL="'$BIN' scan -q -j$THREADS -p '$C/iocs.ioc' -p '$C/rules.rules' -o '$TL_OUT' --force '$C/logs'; [ \$? -eq 1 ]"
-TL_IOC="'$BIN' scan -q -j$THREADS -p '$C/iocs.ioc' -o '$OUT/tl-report-ioc' --force '$C/logs'; [ \$? -eq 1 ]"
-TL_RE="'$BIN' scan -q -j$THREADS -p '$C/rules.rules' -o '$OUT/tl-report-rules' --force '$C/logs'; [ \$? -eq 1 ]"
-RG_IOC="rg -F -i -z -n -f '$C/iocs.txt' '$C/logs' > '$OUT/rg-ioc.out'"
-RG_RE="rg -z -n -f '$C/rules-regex.txt' '$C/logs' > '$OUT/rg-rules.out'"
-UG_IOC="ugrep -r -z -F -i -n -f '$C/iocs.txt' '$C/logs' > '$OUT/ugrep-ioc.out'"
-# GNU grep cannot read .gz: it only gets the plain files (MB/s below is over those bytes).
-# Fixed costs: the same pattern sets against a one-line file without hits (pattern compilation,
-# report writing, process start).
+# ---------------------------------------------------------------- measuring
+# measure ID TOOL FORM SET CAP EXPECT 'COMMAND' ['PREPARE']
+#   Writes COMMAND (one shell line) to $CMD/ID.sh, followed by a check that the tool's exit code
+#   is EXPECT: timberline exits 1 when it found hits, rg/ugrep/grep exit 0, and on the 1-line
+#   file 0 and 1; anything else (exit 2, a crash) fails the command instead of being timed.
+#   1. one run under /usr/bin/time -v and `timeout CAP`: peak RSS, and the verdict "timeout";
+#   2. unless it timed out or failed: hyperfine, --warmup 1 --runs $RUNS, or --runs 1 when the
+#      first run took longer than $SLOW seconds. Every run stays under `timeout CAP`.
+# Outputs go to files: hyperfine sends stdout to /dev/null, and GNU grep (and newer ripgrep) stop
+# at the first match when their output is /dev/null, which is not a fair race.
+nmeas=0
+measure() { # (see above)
+    m_hf=1
+    run_cmd "$@"
+}
+once() { # ID TOOL FORM SET CAP EXPECT 'COMMAND': only the /usr/bin/time -v run, no hyperfine
+    m_hf=0
+    run_cmd "$@"
+}
+run_cmd() {
+    m_id=$1 m_tool=$2 m_form=$3 m_set=$4 m_cap=$5 m_exp=$6 m_cmd=$7 m_prep=${8:-}
+    nmeas=$((nmeas + 1))
+    printf '%s\nrc=$?; echo $rc >%s; [ $rc -eq %s ]\n' "$m_cmd" "'$RC/$m_id'" "$m_exp" >"$CMD/$m_id.sh"
+    [ -z "$m_prep" ] || sh -c "$m_prep"
+    m_rc=0
+    /usr/bin/time -v -o "$TV/$m_id.txt" timeout -k 5 "$m_cap" sh "$CMD/$m_id.sh" >>"$LOG" 2>&1 || m_rc=$?
+    m_el=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, a, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + a[i]; print s}' "$TV/$m_id.txt")
+    m_trc=$(cat "$RC/$m_id" 2>/dev/null || echo '?')
+    if [ "$m_rc" = 124 ] || [ "$m_rc" = 137 ]; then
+        m_st=timeout
+    elif [ "$m_rc" != 0 ]; then
+        m_st=error
+    else
+        m_st=ok
+        if [ "$m_hf" = 1 ]; then
+            if awk -v e="$m_el" -v s="$SLOW" 'BEGIN {exit !(e > s)}'; then
+                set -- --runs 1
+            else
+                set -- --warmup 1 --runs "$RUNS"
+            fi
+            [ -z "$m_prep" ] || set -- "$@" --prepare "$m_prep"
+            echo "== $m_id" >>"$LOG"
+            hyperfine --style basic "$@" --export-json "$HF/$m_id.json" -n "$m_id" \
+                "timeout -k 5 $m_cap sh '$CMD/$m_id.sh'" >>"$LOG" 2>&1 || m_st=error-in-hyperfine
+            m_trc=$(cat "$RC/$m_id" 2>/dev/null || echo '?')
+        fi
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$m_id" "$m_tool" "$m_form" "$m_set" "$m_st" "$m_trc" "$m_el" "$m_cap" >>"$PLAN"
+    # peer outputs: keep the line count; the files can be large
+    if [ -f "$O/$m_id.out" ]; then
+        wc -l <"$O/$m_id.out" | tr -d ' ' >"$O/$m_id.lines"
+        [ "$KEEP" = 1 ] || rm -f "$O/$m_id.out"
+    fi
+    printf 'bench: [%3d] %-22s %-8s first run %7.2f s  %s\n' "$nmeas" "$m_id" "$m_st" "$m_el" \
+        "$(python3 "$here/results.py" brief "$OUT" "$m_id" "$BYTES")"
+}
+
+skip() { # ID TOOL FORM SET REASON: recorded, not run
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "-" "" "$CAP" >>"$PLAN"
+    printf 'bench:       %-22s %s\n' "$1" "$5"
+}
+
+pats() { # SET -> timberline pattern arguments
+    if [ "$1" -ge 1000 ]; then echo "-p '$P/iocs-$1.ioc' -p '$P/rules.rules'"; else echo "-p '$P/iocs-$1.ioc'"; fi
+}
+
+compare() { # ID-of-jN-run  ID-of-j1-run
+    python3 "$here/results.py" compare "$REP/$1" "$REP/$2" >"$ID/$1.json" || true
+}
+
+tidy() { # ID: keep summary.json + manifest.json of a report, drop the large files
+    [ "$KEEP" = 1 ] || rm -f "$REP/$1/timeline.jsonl" "$REP/$1/timeline.csv" "$REP/$1/report.html"
+}
+
+# ---------------------------------------------------------------- fixed costs (1-line file)
+# Pattern compilation and start-up: every pattern set against one line without a hit. timberline
+# cold = empty private cache (compile + store, --prepare empties it before each run), warm =
+# loaded from the cache. A peer whose 1-line run already exceeds the cap is not run on the corpus.
 mkdir -p "$OUT/tiny"
 echo "Dec 12 00:00:00 web1 systemd[1]: Started Session 1 of User deploy." >"$OUT/tiny/one.log"
-TL_0="'$BIN' scan -q -j$THREADS -p '$C/iocs.ioc' -p '$C/rules.rules' -o '$OUT/tl-report-tiny' --force '$OUT/tiny'; [ \$? -le 1 ]"
-RG_0="rg -F -i -z -n -f '$C/iocs.txt' '$OUT/tiny' > '$OUT/rg-tiny.out'; [ \$? -le 1 ]"
-GR_IOC="LC_ALL=C grep -r -F -i -n --exclude='*.gz' -f '$C/iocs.txt' '$C/logs' > '$OUT/grep-ioc.out'"
+tiny=$OUT/tiny
+for n in $SETS; do
+    measure "tl-cold-tiny-$n" timberline tiny "$n" "$TLCAP" 0 \
+        "XDG_CACHE_HOME='$OUT/xdg-cold' '$BIN' scan -q -j$T $(pats "$n") -o '$REP/tl-cold-tiny-$n' --force '$tiny'" \
+        "rm -rf '$OUT/xdg-cold'"
+    measure "tl-tiny-$n" timberline tiny "$n" "$TLCAP" 0 \
+        "'$BIN' scan -q -j$T $(pats "$n") -o '$REP/tl-tiny-$n' --force '$tiny'"
+    measure "rgF-tiny-$n" rg tiny "$n" "$CAP" 1 \
+        "rg --no-config -j$T --regex-size-limit 1G -n -F -i -f '$P/iocs-$n.txt' '$tiny' >'$O/rgF-tiny-$n.out'"
+    measure "ugF-tiny-$n" ugrep tiny "$n" "$CAP" 1 \
+        "ugrep -J$T -r -n -F -i -f '$P/iocs-$n.txt' '$tiny' >'$O/ugF-tiny-$n.out'"
+    if [ "$n" -ge 1000 ]; then
+        measure "ugC-tiny-$n" ugrep tiny "$n" "$CAP" 1 \
+            "ugrep -J$T -r -n -f '$P/combined-$n.txt' '$tiny' >'$O/ugC-tiny-$n.out'"
+    fi
+    if [ "${BENCH_SKIP_GREP:-0}" != 1 ]; then
+        measure "grF-tiny-$n" grep tiny "$n" "$CAP" 1 \
+            "LC_ALL=C grep -r -n -F -i -f '$P/iocs-$n.txt' '$tiny' >'$O/grF-tiny-$n.out'"
+        if [ "$n" -ge 1000 ]; then
+            measure "grE-tiny-$n" grep tiny "$n" "$CAP" 1 \
+                "LC_ALL=C grep -r -n -E -f '$P/combined-$n.ere' '$tiny' >'$O/grE-tiny-$n.out'"
+        fi
+    fi
+done
+measure "rgR-tiny" rg tiny rules "$CAP" 1 \
+    "rg --no-config -j$T -n -f '$P/rules-regex.txt' '$tiny' >'$O/rgR-tiny.out'"
 
-set -- -n "timberline scan -j$THREADS (IOC+rules)" "$TL" \
-       -n "timberline scan -j$THREADS (IOC only)" "$TL_IOC" \
-       -n "timberline scan -j$THREADS (rules only)" "$TL_RE" \
-       -n "rg -F -i -z -f iocs.txt" "$RG_IOC" \
-       -n "rg -z -f rules-regex.txt" "$RG_RE" \
-       -n "ugrep -z -F -i -f iocs.txt" "$UG_IOC"
-if [ "${BENCH_SKIP_GREP:-0}" != 1 ]; then
-    set -- "$@" -n "grep -F -i -f iocs.txt (plain files only)" "$GR_IOC"
-fi
-set -- "$@" -n "startup: timberline, 1-line file" "$TL_0" -n "startup: rg -F -i, 1-line file" "$RG_0"
-
-echo
-echo "== hyperfine (--warmup 1 --runs $RUNS)"
-hyperfine --warmup 1 --runs "$RUNS" --style basic \
-    --export-json "$OUT/hyperfine.json" --export-markdown "$OUT/hyperfine.md" "$@"
-
-# ---------------------------------------------------------------- peak memory
-echo
-echo "== /usr/bin/time -v (one run each)"
-timev() { # NAME OUTFILE CMD...
-    name=$1 f=$2
-    shift 2
-    rc=0
-    /usr/bin/time -v -o "$f" "$@" || rc=$?
-    printf '%s exit=%s\n' "$name" "$rc" >>"$f"
+tiny_timed_out() { # PEER-ID-PREFIX SET
+    awk -F'\t' -v id="$1-tiny-$2" '$1 == id && $5 == "timeout" {f = 1} END {exit !f}' "$PLAN"
 }
-timev timberline "$OUT/time-timberline.txt" "$BIN" scan -q -j"$THREADS" -p "$C/iocs.ioc" \
-    -p "$C/rules.rules" -o "$TL_OUT" --force "$C/logs"
-timev rg "$OUT/time-rg.txt" sh -c "rg -F -i -z -n -f '$C/iocs.txt' '$C/logs' > '$OUT/rg-ioc.out'"
-for t in timberline rg; do
-    awk -v t="$t" -F': ' '/Elapsed/ {e=$2} /Maximum resident/ {r=$2} /exit=/ {x=$0}
-        END {printf "%-11s elapsed %s  max RSS %.1f MiB  (%s)\n", t, e, r/1024, x}' "$OUT/time-$t.txt"
-done | tee "$OUT/time-summary.txt"
 
-# ---------------------------------------------------------------- table
+peer() { # KIND FORM SET ID CMD: run unless its 1-line run already exceeded the cap
+    if tiny_timed_out "$1" "$3"; then
+        skip "$4" "$1" "$2" "$3" "timeout-on-1-line"
+    else
+        measure "$4" "$1" "$2" "$3" "$CAP" 0 "$5"
+    fi
+}
+
+# ---------------------------------------------------------------- the corpus runs
+for form in $FORMS; do
+    d=$(data "$form")
+    case $form in
+        plain) rz="" uz="-r" ;;
+        gz) rz="-z" uz="-r -z" ;;
+        tar) rz="-a -z" uz="-z" ;;  # rg -a: the tar stream has NULs; without it rg stops at the first match
+    esac
+    for n in $SETS; do
+        id=tl-$form-$n
+        measure "$id" timberline "$form" "$n" "$TLCAP" 1 \
+            "'$BIN' scan -q -j$T $(pats "$n") -o '$REP/$id' --force '$d'"
+        # -j1 on the same input: outputs must be byte-identical (bar run-specific fields)
+        once "$id-j1" timberline-j1 "$form" "$n" "$TLCAP" 1 \
+            "'$BIN' scan -q -j1 $(pats "$n") -o '$REP/$id-j1' --force '$d'"
+        compare "$id" "$id-j1"
+        tidy "$id"
+        tidy "$id-j1"
+        peer rgF "$form" "$n" "rgF-$form-$n" \
+            "rg --no-config -j$T --regex-size-limit 1G $rz -n -F -i -f '$P/iocs-$n.txt' '$d' >'$O/rgF-$form-$n.out'"
+        peer ugF "$form" "$n" "ugF-$form-$n" \
+            "ugrep -J$T $uz -n -F -i -f '$P/iocs-$n.txt' '$d' >'$O/ugF-$form-$n.out'"
+        if [ "$n" -ge 1000 ]; then
+            peer ugC "$form" "$n" "ugC-$form-$n" \
+                "ugrep -J$T $uz -n -f '$P/combined-$n.txt' '$d' >'$O/ugC-$form-$n.out'"
+        fi
+        if [ "$form" = plain ] && [ "${BENCH_SKIP_GREP:-0}" != 1 ]; then
+            peer grF plain "$n" "grF-plain-$n" \
+                "LC_ALL=C grep -r -n -F -i -f '$P/iocs-$n.txt' '$d' >'$O/grF-plain-$n.out'"
+            if [ "$n" -ge 1000 ]; then
+                peer grE plain "$n" "grE-plain-$n" \
+                    "LC_ALL=C grep -r -n -E -f '$P/combined-$n.ere' '$d' >'$O/grE-plain-$n.out'"
+            fi
+        fi
+    done
+    # the regex half of "rg split" does not depend on the set
+    measure "rgR-$form" rg "$form" rules "$CAP" 0 \
+        "rg --no-config -j$T $rz -n -f '$P/rules-regex.txt' '$d' >'$O/rgR-$form.out'"
+    case $form in
+        gz) measure zcat-gz zcat gz - "$CAP" 0 \
+                "find '$d' -type f -name '*.gz' | sort | xargs -P$T -n1 zcat >/dev/null" ;;
+        tar) measure zcat-tar zcat tar - "$CAP" 0 "zcat '$d' >/dev/null" ;;
+    esac
+done
+
+# -jN / -j1 scaling, timed: plain corpus, 1,000 set
+case " $FORMS " in *" plain "*)
+    case " $SETS " in *" 1000 "*)
+        measure tl-j1-plain-1000 timberline-j1 plain 1000 "$TLCAP" 1 \
+            "'$BIN' scan -q -j1 $(pats 1000) -o '$REP/tl-j1-plain-1000' --force '$C/plain'"
+        tidy tl-j1-plain-1000 ;;
+    esac ;;
+esac
+
+# ---------------------------------------------------------------- catch-all memory run
+if [ "${BENCH_CATCHALL:-0}" = 1 ]; then
+    echo "bench: catch-all run (one event per line, default --memory)"
+    c_rc=0
+    /usr/bin/time -v -o "$TV/catchall.txt" timeout -k 5 "$TLCAP" "$BIN" scan -q -j"$T" \
+        -p "$P/catchall.rules" -o "$REP/catchall" --force "$C/plain" >>"$LOG" 2>&1 || c_rc=$?
+    echo "$c_rc" >"$RC/catchall"
+    du -sk "$REP/catchall" | cut -f1 >"$REP/catchall.kib"
+    tidy catchall
+fi
+
+# ---------------------------------------------------------------- results
+T1=$(date +%s)
+python3 "$here/results.py" aggregate "$OUT" "$((T1 - T0))"
 echo
-python3 - "$OUT" "$DEC" "$PLAIN" <<'PY' >"$OUT/table.txt"
-import json, os, re, sys
-out, dec, plain = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-res = json.load(open(os.path.join(out, "hyperfine.json")))["results"]
-
-def lines(path):
-    try:
-        with open(path, "rb") as f:
-            return sum(1 for _ in f)
-    except OSError:
-        return None
-
-def rss(name):
-    try:
-        t = open(os.path.join(out, "time-%s.txt" % name)).read()
-    except OSError:
-        return None
-    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", t)
-    return int(m.group(1)) / 1024 if m else None
-
-outputs = {"rg -F": "rg-ioc.out", "rg -z -f": "rg-rules.out", "ugrep": "ugrep-ioc.out", "grep": "grep-ioc.out"}
-rg = next(r for r in res if r["command"].startswith("rg -F"))
-rg_re = next(r for r in res if r["command"].startswith("rg -z -f"))
-tl = next(r for r in res if r["command"].startswith("timberline") and "IOC+rules" in r["command"])
-start_tl = next((r["mean"] for r in res if r["command"].startswith("startup: timberline")), None)
-rows = []
-for r in res:
-    name = r["command"]
-    nbytes = plain if name.startswith("grep") else dec
-    hits = ""
-    for k, f in outputs.items():
-        if name.startswith(k):
-            n = lines(os.path.join(out, f))
-            hits = "%d lines" % n if n is not None else ""
-    if name.startswith("timberline"):
-        rep = {"IOC+rules": "tl-report", "IOC only": "tl-report-ioc", "rules only": "tl-report-rules"}
-        for k, d in rep.items():
-            if k in name:
-                try:
-                    s = json.load(open(os.path.join(out, d, "summary.json")))
-                    hits = "%d events" % s["counts"]["events"]
-                except OSError:
-                    pass
-    if name.startswith("startup"):
-        rows.append((name, r["mean"], r["stddev"] or 0.0, r["min"], None, None, None, "fixed cost"))
-        continue
-    # Only timberline's fixed cost is a clean constant; rg -F -i also warms a lazy DFA per
-    # thread while scanning, so subtracting its 1-line time would flatter it (see README).
-    fixed = start_tl if name.startswith("timberline") else None
-    net = nbytes / 1e6 / (r["mean"] - fixed) if fixed is not None and r["mean"] > fixed else None
-    rows.append((name, r["mean"], r["stddev"] or 0.0, r["min"], nbytes / 1e6 / r["mean"], net,
-                 r["mean"] / rg["mean"], hits))
-
-w = max(len(x[0]) for x in rows)
-hdr = "%-*s %8s %7s %8s %7s %9s %8s  %s" % (w, "command", "mean s", "+/- s", "min s", "MB/s",
-                                           "net MB/s", "x rg -F", "output")
-print("== results (decoded bytes; %.1f MB, grep: %.1f MB plain only)" % (dec / 1e6, plain / 1e6))
-print(hdr)
-print("-" * len(hdr))
-f = lambda v, fmt: (fmt % v) if v is not None else "-"
-for name, mean, sd, mn, mbs, net, ratio, hits in rows:
-    print("%-*s %8.3f %7.3f %8.3f %7s %9s %8s  %s" % (w, name, mean, sd, mn, f(mbs, "%.1f"),
-                                                    f(net, "%.1f"), f(ratio, "%.2f"), hits))
-print("(net MB/s: bytes / (mean - timberline's 1-line startup row): scan throughput without the fixed")
-print(" cost of compiling the pattern set and writing the report)")
-print()
-print("timberline / rg -F (IOCs only)            : %.2fx the time" % (tl["mean"] / rg["mean"]))
-print("timberline / (rg -F + rg rules), two passes: %.2fx the time" % (tl["mean"] / (rg["mean"] + rg_re["mean"])))
-ug = next((r for r in res if r["command"].startswith("ugrep")), None)
-if ug:
-    print("timberline / ugrep -F (IOCs only)         : %.2fx the time" % (tl["mean"] / ug["mean"]))
-a, b = rss("timberline"), rss("rg")
-if a and b:
-    print("peak RSS (/usr/bin/time -v): timberline %.1f MiB, rg -F %.1f MiB (%.1fx)" % (a, b, a / b))
-PY
-{
-    cat "$OUT/facts.txt"
-    echo
-    cat "$OUT/table.txt"
-    echo
-    echo "== /usr/bin/time -v (one run each)"
-    cat "$OUT/time-summary.txt"
-} >"$RES"
-cat "$OUT/table.txt"
+cat "$OUT/results.md"
 echo
-echo "bench: written $RES, $OUT/hyperfine.json, $OUT/hyperfine.md"
+echo "bench: $((T1 - T0)) s; written $OUT/results.md, $OUT/results.json (raw: $OUT/hyperfine, $OUT/time, $OUT/bench.log)"
