@@ -296,6 +296,51 @@ START_TEST(test_inline_owner_runs_jobs)
 }
 END_TEST
 
+/* Turns: slots with different amounts of work and random "I/O" sleeps outside the turn; what
+ * they log under the turn is the same round-robin sequence on every run. */
+struct turns_ctx {
+    int steps[4];      /* segments each slot does */
+    int log[64];       /* slot of each segment, in the order done under the turn */
+    int nlog;
+    atomic_int inside; /* slots inside the turn right now: never more than one */
+    atomic_int overlap;
+    unsigned seed;
+};
+
+static void turns_body(void *ctx, tl_turns *t, int slot)
+{
+    struct turns_ctx *c = ctx;
+    for (int k = 0; k < c->steps[slot]; k++) {
+        if (atomic_fetch_add(&c->inside, 1) != 0) atomic_store(&c->overlap, 1);
+        c->log[c->nlog++] = slot;
+        unsigned us = (unsigned)rand_r(&c->seed) % 3000;
+        atomic_fetch_sub(&c->inside, 1);
+        tl_turns_pass(t, slot);
+        sleep_us(us); /* the blocking read, overlapping other slots */
+        tl_turns_wait(t, slot);
+    }
+    tl_turns_leave(t, slot);
+}
+
+START_TEST(test_turns_fixed_order)
+{
+    const int want[] = {0, 1, 2, 0, 1, 2, 0, 2, 0, 2, 0, 0};
+    for (int run = 0; run < 5; run++) {
+        struct turns_ctx c = {.steps = {6, 2, 4, 0}, .seed = 77u + (unsigned)run};
+        tl_error err = {0};
+        ck_assert_int_eq(tl_turns_run(3, turns_body, &c, &err), 0);
+        ck_assert_int_eq(c.nlog, 12);
+        for (int i = 0; i < 12; i++) ck_assert_int_eq(c.log[i], want[i]);
+        ck_assert_int_eq(atomic_load(&c.overlap), 0);
+    }
+    /* one slot: no thread, runs straight through */
+    struct turns_ctx one = {.steps = {3}};
+    ck_assert_int_eq(tl_turns_run(1, turns_body, &one, NULL), 0);
+    ck_assert_int_eq(one.nlog, 3);
+    ck_assert_int_eq(tl_turns_run(0, turns_body, &one, NULL), TL_EUSAGE);
+}
+END_TEST
+
 /* ---- errors ---- */
 
 START_TEST(test_bad_arguments)
@@ -340,6 +385,7 @@ static Suite *pool_suite(void)
     tcase_add_test(core, test_take_on_empty_and_free_null);
     tcase_add_test(core, test_free_idle_pool);
     tcase_add_test(core, test_inline_owner_runs_jobs);
+    tcase_add_test(core, test_turns_fixed_order);
     tcase_set_timeout(core, 60);
     suite_add_tcase(s, core);
 
