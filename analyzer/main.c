@@ -75,7 +75,7 @@ static void usage(FILE *f)
           "                        to the report directory (default 128M)\n"
           "      --no-cache        compile the pattern set afresh (compiled databases are\n"
           "                        otherwise reused from $XDG_CACHE_HOME/timberline)\n"
-          "      --chunk-size N    bytes per work unit (default 4194304; for tests and tuning)\n"
+          "      --chunk-size N    bytes per work unit (default 2097152; for tests and tuning)\n"
           "  -q, --quiet           no progress line and no summary\n"
           "\n"
           "exit codes: 0 no qualifying hits, 1 hits, 2 error\n",

@@ -29,7 +29,7 @@
 #include "timberline/escape.h"
 #include "timberline/hash.h"
 
-#define DEFAULT_CHUNK (4u << 20)
+#define DEFAULT_CHUNK (2u << 20) /* each chunk in flight also holds its events: 2 MiB keeps a catch-all run flat */
 #define PIECE_OVERLAP (64u << 10)   /* a hit shorter than this is never lost between pieces */
 #define LONG_LINE (1u << 20)        /* lines over 1 MiB get the long-line flag */
 #define MESSAGE_CAP (64u << 10)     /* message/indicator/field text cap */
@@ -465,6 +465,7 @@ struct engine {
     size_t max_warnings;
     int spill_failed, pend_spill_failed;
     size_t next_item, ntop;   /* the next walked item a reader takes, and how many there are */
+    int nreaders;
     struct warn_tag *warn_tag; /* per warning: what it is about, for the final order */
     uint64_t *problems_per_root; /* PCRE2 give-ups per top-level item, for the warning cap */
 };
@@ -603,8 +604,10 @@ static void pend_push(struct engine *e, struct stream_ctx *sc, const tl_event *e
     sc->npend++;
     sc->pend_bytes += 2 * (sizeof *ev + sizeof *ts + sizeof rel) + ev->message_len +
                       ev->indicator_len + 3 * 32;
+    /* a quarter of the budget for pending events, shared by the streams the readers have
+     * open at once */
     size_t budget = e->out->timeline.budget;
-    if (budget && sc->pend_bytes > budget / 4) pend_flush(e, sc);
+    if (budget && sc->pend_bytes > budget / 4 / (size_t)e->nreaders) pend_flush(e, sc);
 }
 
 static void long_push(struct stream_ctx *sc, const tl_event *ev)
@@ -1227,20 +1230,23 @@ int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const
         if (rc) goto out;
         ctxs[i] = &workers[i];
     }
-    /* -j1 is one thread in all: the reader matches each chunk itself. With more, the reader
-     * thread feeds N matchers and keeps 2 chunks per matcher in flight. */
+    /* one reader per thread (up to 4) when there is more than one item: archives decode in
+     * their own worker processes, so two readers keep two decoders busy */
+    size_t nwalked = out->evidence.n;
+    int nreaders = nthreads > 4 ? 4 : nthreads;
+    if ((size_t)nreaders > nwalked) nreaders = nwalked ? (int)nwalked : 1;
+    e.nreaders = nreaders;
+    /* -j1 is one thread in all: the reader matches each chunk itself. With more, N matchers
+     * and one chunk in flight per matcher and per reader: each chunk holds its text and, with
+     * a catch-all rule, an event per line, so this bounds memory as much as --memory does */
     if (nthreads == 1) rc = tl_pool_create(&e.pool, 0, 1, work, ctxs, err);
-    else rc = tl_pool_create(&e.pool, nthreads, (size_t)(2 * nthreads + 2), work, ctxs, err);
+    else rc = tl_pool_create(&e.pool, nthreads, (size_t)(nthreads + nreaders), work, ctxs, err);
     if (rc) goto out;
     /* members found inside archives are appended to the list as they appear; only the
      * walked items are read from the file system */
     size_t ntop = out->evidence.n;
     e.ntop = ntop;
     e.problems_per_root = tl_xcalloc(ntop ? ntop : 1, sizeof *e.problems_per_root);
-    /* one reader per thread (up to 4) when there is more than one item: archives decode in
-     * their own worker processes, so two readers keep two decoders busy */
-    int nreaders = nthreads > 4 ? 4 : nthreads;
-    if ((size_t)nreaders > ntop) nreaders = ntop ? (int)ntop : 1;
     if (nreaders > 1) {
         rc = tl_turns_run(nreaders, reader_main, &e, err);
         if (rc) goto out;
