@@ -212,7 +212,11 @@ def load_plan(out, nbytes):
         lines = []
     for line in lines:
         mid, tool, form, sset, status, trc, first, cap = (line.split("\t") + [""] * 8)[:8]
-        r = {"id": mid, "tool": tool, "form": form, "set": sset, "status": status, "tool_exit": trc,
+        kinds = {"rgF": ("rg", "-F literals"), "rgR": ("rg", "regexes"), "ugF": ("ugrep", "-F literals"),
+                 "ugC": ("ugrep", "one pass"), "grF": ("grep", "-F literals"), "grE": ("grep", "-E one pass"),
+                 "timberline": ("timberline", "-jN"), "timberline-j1": ("timberline", "-j1"), "zcat": ("zcat", "floor")}
+        tool, variant = kinds.get(tool, (tool, ""))
+        r = {"id": mid, "tool": tool, "variant": variant, "form": form, "set": sset, "status": status, "tool_exit": trc,
              "first_run_s": float(first) if first else None, "cap_s": float(cap) if cap else None}
         r.update({k: v for k, v in time_v(out, mid).items() if k in ("rss_kib",)})
         hf = hyperfine(out, mid)
@@ -220,7 +224,8 @@ def load_plan(out, nbytes):
             r.update(hf)
         cmdf = os.path.join(out, "cmd", mid + ".sh")
         if os.path.exists(cmdf):
-            r["command"] = open(cmdf).read().splitlines()[0]
+            lines = [l for l in open(cmdf).read().splitlines() if not l.startswith("trap ")]
+            r["command"] = re.sub(r" &$", "", lines[0]) if lines else ""
         if form != "tiny":
             if r.get("mean_s"):
                 r["mb_s"] = nbytes / 1e6 / r["mean_s"]
@@ -233,18 +238,19 @@ def load_plan(out, nbytes):
         n = read_int(os.path.join(out, "out", mid + ".lines"))
         if n is not None:
             r["output_lines" if status == "ok" else "partial_output_lines"] = n
-        if tool.startswith("timberline"):
+        if tool == "timberline":
             c = report_counts(os.path.join(out, "reports", mid))
             if c:
                 r["report"] = c
         rows[mid] = r
-    # A killed command's own peak RSS is lost with it: its 1-line run gives a lower bound.
+    # A killed command's peak RSS is the RSS it had reached: a lower bound, as is its 1-line run's.
     for r in rows.values():
-        if r["status"].startswith("timeout") and r["form"] != "tiny":
-            t = rows.get(re.sub(r"^(\w+)-\w+-(\d+)$", r"\1-tiny-\2", r["id"]))
-            if t and t.get("rss_kib"):
-                r["rss_kib_at_least"] = t["rss_kib"]
-                r.pop("rss_kib", None)
+        if r["status"].startswith("timeout"):
+            t = rows.get(re.sub(r"^(\w+)-\w+-(\d+)$", r"\1-tiny-\2", r["id"])) if r["form"] != "tiny" else None
+            low = max(r.get("rss_kib") or 0, (t or {}).get("rss_kib") or (t or {}).get("rss_kib_at_least") or 0)
+            r.pop("rss_kib", None)
+            if low:
+                r["rss_kib_at_least"] = low
     return rows
 
 
@@ -410,7 +416,7 @@ def aggregate(out, wall):
                 fmt_speed(z), "" if z["status"] == "ok" else " (%s)" % z["status"]), ""]
     md += ["## Peak RSS, MiB", "",
            "`/usr/bin/time -v`, first run; the largest single process (rg's `gzip -d` children are not added). "
-           "`>= N`: the command was killed at the cap and its RSS lost with it; N is its run on the 1-line file.", ""]
+           "`>= N`: killed at the cap; N is the RSS it had reached by then, or that of its run on the 1-line file if larger.", ""]
     head = ["form/set"] + [h.format(T=T) for _, h in COLS]
     trs = []
     for key, e in matrix.items():

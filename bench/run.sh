@@ -159,7 +159,10 @@ once() { # ID TOOL FORM SET CAP EXPECT 'COMMAND': only the /usr/bin/time -v run,
 run_cmd() {
     m_id=$1 m_tool=$2 m_form=$3 m_set=$4 m_cap=$5 m_exp=$6 m_cmd=$7 m_prep=${8:-}
     nmeas=$((nmeas + 1))
-    printf '%s\nrc=$?; echo $rc >%s; [ $rc -eq %s ]\n' "$m_cmd" "'$RC/$m_id'" "$m_exp" >"$CMD/$m_id.sh"
+    # The tool runs in the background so that, when `timeout` signals the whole process group,
+    # this shell still reaps it: its peak RSS then reaches /usr/bin/time even after a kill.
+    printf 'trap '"'"'wait; exit 124'"'"' TERM\n%s &\nwait $!\nrc=$?; echo $rc >%s; [ $rc -eq %s ]\n' \
+        "$m_cmd" "'$RC/$m_id'" "$m_exp" >"$CMD/$m_id.sh"
     [ -z "$m_prep" ] || sh -c "$m_prep"
     m_rc=0
     /usr/bin/time -v -o "$TV/$m_id.txt" timeout -k 5 "$m_cap" sh "$CMD/$m_id.sh" >>"$LOG" 2>&1 || m_rc=$?
