@@ -6,7 +6,6 @@
   results.py compare REPORT_A REPORT_B                 are two timberline reports the same? (JSON)
   results.py aggregate OUT WALL_SECONDS                writes OUT/results.json and OUT/results.md
 """
-import glob
 import hashlib
 import json
 import os
