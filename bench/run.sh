@@ -161,6 +161,7 @@ run_cmd() {
     nmeas=$((nmeas + 1))
     # The tool runs in the background so that, when `timeout` signals the whole process group,
     # this shell still reaps it: its peak RSS then reaches /usr/bin/time even after a kill.
+    # shellcheck disable=SC2016  # $! $? $rc belong to the generated script
     printf 'trap '"'"'wait; exit 124'"'"' TERM\n%s &\nwait $!\nrc=$?; echo $rc >%s; [ $rc -eq %s ]\n' \
         "$m_cmd" "'$RC/$m_id'" "$m_exp" >"$CMD/$m_id.sh"
     [ -z "$m_prep" ] || sh -c "$m_prep"
