@@ -465,6 +465,7 @@ struct engine {
     size_t max_warnings;
     int spill_failed, pend_spill_failed;
     size_t next_item, ntop;   /* the next walked item a reader takes, and how many there are */
+    size_t *take_order;       /* walked items, largest first */
     int nreaders;
     struct warn_tag *warn_tag; /* per warning: what it is about, for the final order */
     uint64_t *problems_per_root; /* PCRE2 give-ups per top-level item, for the warning cap */
@@ -1133,7 +1134,7 @@ static void reader_main(void *ctx, tl_turns *t, int slot)
 {
     struct engine *e = ctx;
     struct reader rd = {tl_xmalloc(e->chunk), t, slot};
-    while (e->next_item < e->ntop) read_item(e, e->next_item++, &rd);
+    while (e->next_item < e->ntop) read_item(e, e->take_order[e->next_item++], &rd);
     if (t) tl_turns_leave(t, slot);
     free(rd.carry);
 }
@@ -1147,6 +1148,16 @@ static int cmp_warn(const void *a, const void *b, void *arg)
     const size_t *x = a, *y = b, *key = arg;
     if (key[*x] != key[*y]) return key[*x] < key[*y] ? -1 : 1;
     return *x < *y ? -1 : *x > *y;
+}
+
+/* Largest first: with several readers the run ends when the last item does, so the big ones
+ * must not be left for the end (the order of work never shows in the report). */
+static int cmp_size_desc(const void *a, const void *b, void *arg)
+{
+    const tl_evidence_item *items = arg;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    if (items[x].size != items[y].size) return items[x].size > items[y].size ? -1 : 1;
+    return x < y ? -1 : x > y;
 }
 
 static void canonical_items(struct engine *e)
@@ -1246,6 +1257,10 @@ int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const
      * walked items are read from the file system */
     size_t ntop = out->evidence.n;
     e.ntop = ntop;
+    e.take_order = tl_xcalloc(ntop ? ntop : 1, sizeof *e.take_order);
+    for (size_t i = 0; i < ntop; i++) e.take_order[i] = i;
+    if (nreaders > 1 && ntop > 1)
+        qsort_r(e.take_order, ntop, sizeof *e.take_order, cmp_size_desc, out->evidence.items);
     e.problems_per_root = tl_xcalloc(ntop ? ntop : 1, sizeof *e.problems_per_root);
     if (nreaders > 1) {
         rc = tl_turns_run(nreaders, reader_main, &e, err);
@@ -1285,6 +1300,7 @@ out:
     free(workers);
     free(ctxs);
     free(e.warn_tag);
+    free(e.take_order);
     free(e.problems_per_root);
     return rc;
 }
