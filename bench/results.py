@@ -234,6 +234,15 @@ def load_plan(out, nbytes):
             elif status.startswith("timeout") and r["cap_s"]:
                 # killed at the cap (or its pattern compile alone took longer on a 1-line file)
                 r["mb_s_below"] = nbytes / 1e6 / r["cap_s"]
+        if status != "ok":
+            src = re.sub(r"^(\w+)-\w+-(\d+)$", r"\1-tiny-\2", mid) if status.endswith("-on-1-line") else mid
+            try:
+                msg = " ".join(l.strip() for l in open(os.path.join(out, "err", src + ".txt"), errors="replace")
+                               if l.strip())
+            except OSError:
+                msg = ""
+            if msg:
+                r["stderr"] = msg[:300]
         n = read_int(os.path.join(out, "out", mid + ".lines"))
         if n is not None:
             r["output_lines" if status == "ok" else "partial_output_lines"] = n
@@ -496,8 +505,10 @@ def aggregate(out, wall):
            "- rule test lines in the peers' dialects: %s" % json.dumps(checks["peer_dialects"]), ""]
     bad = [r for r in rows.values() if r["status"] not in ("ok", "timeout", "timeout-on-1-line")]
     if bad:
-        md += ["**Failed commands:** " + ", ".join("%s (%s, tool exit %s)" % (r["id"], r["status"], r["tool_exit"])
-                                                  for r in bad), ""]
+        md += ["**Failed commands** (exit code not the expected one):", ""]
+        md += ["- %s: %s, tool exit %s%s" % (r["id"], r["status"], r["tool_exit"],
+                                            ": `%s`" % r["stderr"] if r.get("stderr") else "") for r in bad]
+        md.append("")
 
     # every command
     md += ["## Every command", "", "`cmd/ID.sh` in the bench directory holds the exact command line.", ""]

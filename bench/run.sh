@@ -69,13 +69,14 @@ CMD=$OUT/cmd          # one shell script per measured command (what hyperfine ru
 TV=$OUT/time          # /usr/bin/time -v of each command's first run
 HF=$OUT/hyperfine     # hyperfine JSON per command
 RC=$OUT/rc            # the tool's own exit code, last run
+ERR=$OUT/err          # the command's stderr, last run
 O=$OUT/out            # peer outputs (line counts kept in *.lines)
 REP=$OUT/reports      # timberline report directories
 ID=$OUT/identity      # -j1 vs -jN comparisons
 LOG=$OUT/bench.log    # hyperfine's own output
 PLAN=$OUT/measurements.tsv
-rm -rf "$CMD" "$TV" "$HF" "$RC" "$O" "$REP" "$ID" "$OUT/xdg-cold"
-mkdir -p "$OUT" "$CMD" "$TV" "$HF" "$RC" "$O" "$REP" "$ID"
+rm -rf "$CMD" "$TV" "$HF" "$RC" "$ERR" "$O" "$REP" "$ID" "$OUT/xdg-cold"
+mkdir -p "$OUT" "$CMD" "$TV" "$HF" "$RC" "$ERR" "$O" "$REP" "$ID"
 : >"$LOG"
 : >"$PLAN"
 # Compiled pattern databases go to a private cache: "warm" means warmed by this bench.
@@ -162,8 +163,8 @@ run_cmd() {
     # The tool runs in the background so that, when `timeout` signals the whole process group,
     # this shell still reaps it: its peak RSS then reaches /usr/bin/time even after a kill.
     # shellcheck disable=SC2016  # $! $? $rc belong to the generated script
-    printf 'trap '"'"'wait; exit 124'"'"' TERM\n%s &\nwait $!\nrc=$?; echo $rc >%s; [ $rc -eq %s ]\n' \
-        "$m_cmd" "'$RC/$m_id'" "$m_exp" >"$CMD/$m_id.sh"
+    printf 'trap '"'"'wait; exit 124'"'"' TERM\nexec 2>%s\n%s &\nwait $!\nrc=$?; echo $rc >%s; [ $rc -eq %s ]\n' \
+        "'$ERR/$m_id.txt'" "$m_cmd" "'$RC/$m_id'" "$m_exp" >"$CMD/$m_id.sh"
     [ -z "$m_prep" ] || sh -c "$m_prep"
     m_rc=0
     /usr/bin/time -v -o "$TV/$m_id.txt" timeout -k 5 "$m_cap" sh "$CMD/$m_id.sh" >>"$LOG" 2>&1 || m_rc=$?
@@ -218,7 +219,8 @@ tidy() { # ID: keep summary.json + manifest.json of a report, drop the large fil
 # ---------------------------------------------------------------- fixed costs (1-line file)
 # Pattern compilation and start-up: every pattern set against one line without a hit. timberline
 # cold = empty private cache (compile + store, --prepare empties it before each run), warm =
-# loaded from the cache. A peer whose 1-line run already exceeds the cap is not run on the corpus.
+# loaded from the cache. A peer whose 1-line run already exceeds the cap (or fails: ugrep refuses
+# some pattern sets as too complex) is not run on the corpus.
 mkdir -p "$OUT/tiny"
 echo "Dec 12 00:00:00 web1 systemd[1]: Started Session 1 of User deploy." >"$OUT/tiny/one.log"
 tiny=$OUT/tiny
@@ -248,16 +250,16 @@ done
 measure "rgR-tiny" rg tiny rules "$CAP" 1 \
     "rg --no-config -j$T -n -f '$P/rules-regex.txt' '$tiny' >'$O/rgR-tiny.out'"
 
-tiny_timed_out() { # PEER-ID-PREFIX SET
-    awk -F'\t' -v id="$1-tiny-$2" '$1 == id && $5 == "timeout" {f = 1} END {exit !f}' "$PLAN"
+tiny_status() { # PEER-ID-PREFIX SET
+    awk -F'\t' -v id="$1-tiny-$2" '$1 == id {s = $5} END {print s}' "$PLAN"
 }
 
-peer() { # KIND FORM SET ID CMD: run unless its 1-line run already exceeded the cap
-    if tiny_timed_out "$1" "$3"; then
-        skip "$4" "$1" "$2" "$3" "timeout-on-1-line"
-    else
-        measure "$4" "$1" "$2" "$3" "$CAP" 0 "$5"
-    fi
+peer() { # KIND FORM SET ID CMD: run unless its 1-line run already timed out or failed
+    case $(tiny_status "$1" "$3") in
+        timeout) skip "$4" "$1" "$2" "$3" "timeout-on-1-line" ;;
+        error*) skip "$4" "$1" "$2" "$3" "error-on-1-line" ;;
+        *) measure "$4" "$1" "$2" "$3" "$CAP" 0 "$5" ;;
+    esac
 }
 
 # ---------------------------------------------------------------- the corpus runs
