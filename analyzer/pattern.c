@@ -982,11 +982,13 @@ static void plan_screens(tl_pattern_set *set, struct dbin *lit, struct dbin *re,
                  (unsigned)i);
     }
     size_t nlits = 0, cap = 0;
+    tl_lit_sample sample = {0}; /* built at the first regex rule: IOC-only sets skip it */
     for (size_t i = 0; i < set->nrules; i++) {
         tl_rule *r = &set->rules[i];
         if (r->kind != TL_RULE_REGEX || !set->codes[i]) continue;
         tl_litset ls;
-        int have = tl_lit_extract(r->regex, &ls) == 0;
+        if (!sample.text) tl_lit_sample_init(&sample);
+        int have = tl_lit_extract_on(r->regex, &ls, &sample) == 0;
         for (size_t k = 0; have && k < ls.n; k++)
             if (ls.v[k].len < TL_LIT_MINLEN) have = 0;
         if (have) {
@@ -1025,6 +1027,7 @@ static void plan_screens(tl_pattern_set *set, struct dbin *lit, struct dbin *re,
                  HS_FLAG_PREFILTER | HS_FLAG_MULTILINE | HS_FLAG_ALLOWEMPTY, (unsigned)i);
     }
     set->nlits = nlits;
+    tl_lit_sample_free(&sample);
 }
 
 /* SHA-256 over everything the vectorscan compile depends on. */

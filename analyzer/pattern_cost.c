@@ -4,6 +4,7 @@
 #include "pattern_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -41,6 +42,34 @@ static void build_sample(tl_buf *b)
         tl_buf_printf(b, t, v[0] % 28 + 1, v[1] % 60, v[2] % 60, v[3], v[4] % 256, v[5] % 256,
                       v[6], v[7], v[8], v[9], v[10], v[11]);
     }
+}
+
+void tl_lit_sample_init(tl_lit_sample *s)
+{
+    tl_buf b = TL_BUF_INIT;
+    build_sample(&b);
+    s->len = b.len;
+    s->text = tl_buf_steal(&b, NULL);
+    s->lower = tl_xmalloc(s->len + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < s->len; i++) {
+        char c = s->text[i];
+        s->lower[i] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+        n += c == '\n';
+    }
+    s->lower[s->len] = '\0';
+    s->line_start = tl_xcalloc(n + 1, sizeof *s->line_start);
+    s->nlines = 0;
+    for (size_t i = 0; i < s->len; i++)
+        if (i == 0 || s->text[i - 1] == '\n') s->line_start[s->nlines++] = i;
+}
+
+void tl_lit_sample_free(tl_lit_sample *s)
+{
+    free(s->text);
+    free(s->lower);
+    free(s->line_start);
+    memset(s, 0, sizeof *s);
 }
 
 static double now_ns(void)

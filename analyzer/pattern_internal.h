@@ -27,6 +27,21 @@ typedef struct tl_litset {
  * syntax it does not model; it never returns a set a match could avoid. */
 int tl_lit_extract(const char *regex, tl_litset *out);
 
+/* Ordinary log lines (built in, about 64 KiB) that screening choices are measured on: which
+ * required-literal set hits the fewest lines, what a prefilter costs (pattern_cost.c). */
+typedef struct tl_lit_sample {
+    char *text, *lower;   /* the lines, and the same lower-cased (for caseless literals) */
+    size_t len;
+    size_t *line_start;   /* offset of each line */
+    size_t nlines;
+} tl_lit_sample;
+void tl_lit_sample_init(tl_lit_sample *s);
+void tl_lit_sample_free(tl_lit_sample *s);
+
+/* tl_lit_extract, choosing among the valid required sets the one that hits the fewest sample
+ * lines (a literal such as " HTTP/" is in every access-log line). `sample` may be NULL. */
+int tl_lit_extract_on(const char *regex, tl_litset *out, const tl_lit_sample *sample);
+
 /* Database cache (pattern_cache.c). tl_pcache_dir returns the directory to use (malloc'd) or
  * NULL when there is none. tl_pcache_load fills set->lit_db/re_db and applies the stored
  * screen refusals, or returns -1 leaving the set untouched. tl_pcache_store never fails

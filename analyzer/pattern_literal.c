@@ -28,6 +28,7 @@ struct lxp {
     const char *p;
     int fail;
     int depth;
+    const tl_lit_sample *smp; /* NULL: choose by the static score alone */
 };
 
 static int lower_c(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
@@ -74,11 +75,61 @@ static long set_score(const tl_litset *set)
     return (long)minlen * 1000 - (long)set->n;
 }
 
-static void consider(struct lxnode *best, const tl_litset *cand)
+/* Sample lines holding at least one member of the set (each line counted once). */
+static size_t lines_hit(const tl_lit_sample *smp, const tl_litset *set)
+{
+    enum { MAXW = 64 }; /* lines tracked: 64 words of 64 bits, more than the sample has */
+    uint64_t seen[MAXW] = {0};
+    size_t count = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        const tl_lit *l = &set->v[i];
+        unsigned char pat[TL_LIT_MAXLEN];
+        for (size_t k = 0; k < l->len; k++) pat[k] = l->caseless ? (unsigned char)lower_c(l->s[k]) : l->s[k];
+        const char *hay = l->caseless ? smp->lower : smp->text, *end = hay + smp->len;
+        const char *at = hay;
+        while (at < end && (at = memmem(at, (size_t)(end - at), pat, l->len)) != NULL) {
+            size_t off = (size_t)(at - hay), lo = 0, hi = smp->nlines;
+            while (hi - lo > 1) { /* the line holding off */
+                size_t mid = (lo + hi) / 2;
+                if (smp->line_start[mid] <= off) lo = mid;
+                else hi = mid;
+            }
+            if (lo < MAXW * 64 && !(seen[lo / 64] >> (lo % 64) & 1)) {
+                seen[lo / 64] |= 1ull << (lo % 64);
+                count++;
+            }
+            at += 1;
+        }
+    }
+    return count;
+}
+
+static int usable(const tl_litset *set)
+{
+    if (!set->n) return 0;
+    for (size_t i = 0; i < set->n; i++)
+        if (set->v[i].len < TL_LIT_MINLEN) return 0;
+    return 1;
+}
+
+/* Keeps the better of best->req and cand: a set the screen can use at all first; then, with a
+ * sample, the one fewer sample lines hold (so fewer lines reach PCRE2); then longer literals. */
+static void consider(const struct lxp *P, struct lxnode *best, const tl_litset *cand)
 {
     long s = set_score(cand);
     if (s < 0) return;
-    if (!best->has_req || s > set_score(&best->req)) {
+    int take = !best->has_req;
+    if (!take && usable(cand) != usable(&best->req)) {
+        take = usable(cand);
+    } else if (!take) {
+        size_t hc = 0, hb = 0;
+        if (P->smp && usable(cand)) {
+            hc = lines_hit(P->smp, cand);
+            hb = lines_hit(P->smp, &best->req);
+        }
+        take = hc != hb ? hc < hb : s > set_score(&best->req);
+    }
+    if (take) {
         best->req = *cand;
         best->has_req = 1;
     }
@@ -335,7 +386,7 @@ static int parse_quant(struct lxp *P, long *min, long *max)
     return 1;
 }
 
-static void apply_quant(struct lxnode *n, long min, long max)
+static void apply_quant(const struct lxp *P, struct lxnode *n, long min, long max)
 {
     if (min == 0) {
         if (max == 1 && n->exact) {
@@ -357,7 +408,7 @@ static void apply_quant(struct lxnode *n, long min, long max)
     if (n->exact) {
         tl_litset ex = n->ex;
         node_any(n);
-        consider(n, &ex);
+        consider(P, n, &ex);
     }
     n->exact = 0;
 }
@@ -510,7 +561,7 @@ static void parse_seq(struct lxp *P, int *caseless, struct lxnode *out)
         }
         if (P->fail) break;
         long qmin, qmax;
-        if (parse_quant(P, &qmin, &qmax)) apply_quant(&a, qmin, qmax);
+        if (parse_quant(P, &qmin, &qmax)) apply_quant(P, &a, qmin, qmax);
         if (P->fail) break;
         if (*P->p == '{') {
             P->fail = 1;
@@ -519,13 +570,13 @@ static void parse_seq(struct lxp *P, int *caseless, struct lxnode *out)
         if (a.exact) {
             tl_litset keep = run;
             if (set_concat(&run, &a.ex) != 0) {
-                consider(out, &keep);
+                consider(P, out, &keep);
                 run = a.ex;
                 all_exact = 0;
             }
         } else {
-            consider(out, &run);
-            if (a.has_req) consider(out, &a.req);
+            consider(P, out, &run);
+            if (a.has_req) consider(P, out, &a.req);
             run.n = 1;
             run.v[0].len = 0;
             run.v[0].caseless = 0;
@@ -537,7 +588,7 @@ static void parse_seq(struct lxp *P, int *caseless, struct lxnode *out)
         out->ex = run;
         out->has_req = 0;
     } else {
-        consider(out, &run);
+        consider(P, out, &run);
     }
 }
 
@@ -580,8 +631,13 @@ static void parse_alt(struct lxp *P, int caseless, struct lxnode *out)
 
 int tl_lit_extract(const char *regex, tl_litset *out)
 {
+    return tl_lit_extract_on(regex, out, NULL);
+}
+
+int tl_lit_extract_on(const char *regex, tl_litset *out, const tl_lit_sample *sample)
+{
     memset(out, 0, sizeof *out);
-    struct lxp P = {regex, 0, 0};
+    struct lxp P = {regex, 0, 0, sample};
     struct lxnode n;
     parse_alt(&P, 0, &n);
     if (P.fail || *P.p) return -1; /* unbalanced ')' or given up */

@@ -697,6 +697,24 @@ START_TEST(test_literal_extraction)
 }
 END_TEST
 
+/* With the built-in sample of log lines the extractor picks the rarer of two required sets:
+ * " HTTP/1.1" is longer but sits in every access-log line; the path names sit in none. */
+START_TEST(test_literal_choice_by_sample)
+{
+    const char *re = "\\] \"(?:GET|POST) [^\" ]*(?:pma|adminer)[^\" ]* HTTP/1\\.1\" 200";
+    tl_litset ls;
+    ck_assert_int_eq(tl_lit_extract(re, &ls), 0);
+    ck_assert(ls.n == 1 && has_lit(&ls, " HTTP/1.1\" 200", 0)); /* the longest */
+    tl_lit_sample smp;
+    tl_lit_sample_init(&smp);
+    ck_assert_uint_gt(smp.nlines, 100);
+    ck_assert_ptr_nonnull(memmem(smp.text, smp.len, " HTTP/1.1\" 200", 14));
+    ck_assert_int_eq(tl_lit_extract_on(re, &ls, &smp), 0);
+    ck_assert(ls.n == 2 && has_lit(&ls, "pma", 0) && has_lit(&ls, "adminer", 0));
+    tl_lit_sample_free(&smp);
+}
+END_TEST
+
 START_TEST(test_screens_and_cache)
 {
     const char *text = "[rule lit]\nregex = Failed password for (?<u>\\S+)\n"
@@ -778,6 +796,7 @@ static Suite *pattern_suite(void)
     tcase_add_test(core, test_unfiltered_rule);
     tcase_add_test(core, test_literal_extraction);
     tcase_add_test(core, test_screens_and_cache);
+    tcase_add_test(core, test_literal_choice_by_sample);
     tcase_add_test(core, test_empty_set_and_versions);
     suite_add_tcase(s, core);
 
