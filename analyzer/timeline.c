@@ -128,9 +128,12 @@ static size_t event_bytes(const tl_event *ev)
     return b;
 }
 
+/* Spill and pending files are each used by one thread at a time (the owner, or a reader
+ * holding the turn, which orders the accesses), so stdio's per-call locking is pure cost on
+ * these many small records. */
 static void put(FILE *f, const void *p, size_t n)
 {
-    if (n) fwrite(p, 1, n, f);
+    if (n) fwrite_unlocked(p, 1, n, f);
 }
 
 static void put_str(FILE *f, const char *s, size_t n)
@@ -273,7 +276,7 @@ struct rd {
 
 static void get(struct rd *r, void *p, size_t n)
 {
-    if (n && fread(p, 1, n, r->f) != n) {
+    if (n && fread_unlocked(p, 1, n, r->f) != n) {
         fprintf(stderr, "timberline: %s: timeline run file is damaged or short\n", r->path);
         abort(); /* a silently shorter timeline would be the worst outcome */
     }
@@ -319,7 +322,7 @@ static int read_event_from(FILE *f, const char *label, tl_event *ev, const tl_pa
 {
     struct rd rdr = {f, label}, *r = &rdr;
     tl_event_clear(ev);
-    int c = fgetc(f);
+    int c = getc_unlocked(f);
     if (c == EOF) return 0;
     ungetc(c, f);
     uint32_t q, nf;
