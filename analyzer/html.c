@@ -828,22 +828,22 @@ static void write_keys(ctx *c)
 
 static void write_activity(ctx *c)
 {
+    /* ranges from the per-rule tallies: they cover every event, spilled ones included (the
+     * in-memory part alone gave a range that depended on when the timeline spilled) */
     const tl_timeline *tl = &c->res->timeline;
     int have = 0, have_hi = 0;
     int64_t t0 = 0, t1 = 0, h0 = 0, h1 = 0;
     uint64_t notime = 0;
-    for (size_t i = 0; i < tl->n; i++) {
-        const tl_event *ev = &tl->ev[i];
-        if (ev->quality == TL_TSQ_NONE) {
-            notime++;
-            continue;
-        }
-        if (!have || ev->ts_us < t0) t0 = ev->ts_us;
-        if (!have || ev->ts_us > t1) t1 = ev->ts_us;
+    for (size_t r = 0; r < tl->ntally; r++) {
+        const tl_rule_tally *t = &tl->tally[r];
+        notime += t->hits - t->timed;
+        if (!t->timed) continue;
+        if (!have || t->first_us < t0) t0 = t->first_us;
+        if (!have || t->last_us > t1) t1 = t->last_us;
         have = 1;
-        if (sev_of(c, ev) >= TL_SEV_HIGH) {
-            if (!have_hi || ev->ts_us < h0) h0 = ev->ts_us;
-            if (!have_hi || ev->ts_us > h1) h1 = ev->ts_us;
+        if (tl_pattern_set_rule(c->set, r)->severity >= TL_SEV_HIGH) {
+            if (!have_hi || t->first_us < h0) h0 = t->first_us;
+            if (!have_hi || t->last_us > h1) h1 = t->last_us;
             have_hi = 1;
         }
     }
@@ -978,6 +978,7 @@ static void write_rules(ctx *c)
 
 typedef struct pair {
     uint32_t rule, item;
+    uint64_t n; /* sightings of the rule in the item */
 } pair;
 
 static int cmp_pair(const void *a, const void *b)
@@ -1013,11 +1014,32 @@ static void write_indicators(ctx *c)
         return;
     }
     qsort_r(order, nioc, sizeof *order, cmp_ioc, c);
-    pair *pairs = tl_xcalloc(tl->n ? tl->n : 1, sizeof *pairs);
-    for (size_t i = 0; i < tl->n; i++)
-        if (tl_pattern_set_rule(c->set, tl->ev[i].rule)->kind == TL_RULE_IOC)
-            pairs[np++] = (pair){tl->ev[i].rule, tl->ev[i].item};
-    qsort(pairs, np, sizeof *pairs, cmp_pair);
+    /* (indicator, evidence) pairs over every event, spilled ones included; folded to the
+     * distinct ones whenever the buffer fills, so memory follows the distinct pairs only */
+    size_t pcap = 4096;
+    pair *pairs = tl_xcalloc(pcap, sizeof *pairs);
+    tl_timeline_iter *ti = tl_timeline_iter_new(tl);
+    const tl_event *ev;
+    for (;;) {
+        ev = tl_timeline_iter_next(ti);
+        if (np == pcap || !ev) {
+            qsort(pairs, np, sizeof *pairs, cmp_pair);
+            size_t u = 0;
+            for (size_t i = 0; i < np; i++) {
+                if (u && cmp_pair(&pairs[u - 1], &pairs[i]) == 0) pairs[u - 1].n += pairs[i].n;
+                else pairs[u++] = pairs[i];
+            }
+            np = u;
+            if (np * 2 > pcap) {
+                pcap *= 2;
+                pairs = tl_xrealloc(pairs, pcap * sizeof *pairs);
+            }
+        }
+        if (!ev) break;
+        if (tl_pattern_set_rule(c->set, ev->rule)->kind == TL_RULE_IOC)
+            pairs[np++] = (pair){ev->rule, ev->item, 1};
+    }
+    tl_timeline_iter_free(ti);
     P(c, "<p class=\"note\">Each indicator from the IOC lists that was seen, in order of first "
          "sighting, with the evidence it was seen in.</p>");
     P(c, "<table class=\"sortable\" id=\"ioc-table\"><thead><tr><th class=\"sort\">Indicator</th>"
@@ -1052,13 +1074,12 @@ static void write_indicators(ctx *c)
         }
         size_t shown = 0, more = 0;
         for (size_t p = lo; p < np && pairs[p].rule == r;) {
-            size_t q = p;
-            while (q < np && pairs[q].rule == r && pairs[q].item == pairs[p].item) q++;
+            size_t q = p + 1; /* pairs are distinct: one entry per item */
             if (shown < MAX_IOC_SOURCES) {
                 if (shown) P(c, "<br>");
                 H(c, c->res->evidence.items[pairs[p].item].source);
                 P(c, " (");
-                put_count(&c->b, q - p);
+                put_count(&c->b, pairs[p].n);
                 P(c, ")");
                 shown++;
             } else {

@@ -1027,12 +1027,23 @@ def flat_memory_spill_is_byte_identical():
     with open(os.path.join(WORK, "host-capture.rules"), "w") as f:
         f.write("[rule host-svc]\nseverity = info\nregex = (?<host>host\\d) svc: HIT request \\d+ from (?<ip>[0-9.]+)\n"
                 "test.match = 2026 host1 svc: HIT request 5 from 10.0.0.1\ntest.nomatch = x\n")
-    run(["scan", "-q", "-j1", "-p", "host-capture.rules", "-o", "out-ent-mem", "many"], expect=1)
-    run(["scan", "-q", "-j2", "--memory", "1M", "-p", "host-capture.rules", "-o", "out-ent-spill", "many"], expect=1)
-    sect = lambda d: re.search(r"<section id=\"entities\">.*?</section>", read(d + "/report.html").decode(), re.S).group(0)
-    a, b = sect("out-ent-mem"), sect("out-ent-spill")
+    with open(os.path.join(WORK, "many.ioc"), "w") as f:
+        f.write("10.0.5.155\n")
+    run(["scan", "-q", "-j1", "-p", "host-capture.rules", "-p", "many.ioc", "-o", "out-ent-mem", "many"], expect=1)
+    run(["scan", "-q", "-j2", "--memory", "1M", "-p", "host-capture.rules", "-p", "many.ioc", "-o", "out-ent-spill", "many"], expect=1)
+    sect = lambda d, name: re.search(r"<section id=\"%s\">.*?</section>" % name, read(d + "/report.html").decode(), re.S).group(0)
+    a, b = sect("out-ent-mem", "entities"), sect("out-ent-spill", "entities")
     if a != b or ">150,000 events" not in a:
         raise AssertionError("entity cards differ after spilling or miss events: %r" % b[:600])
+    # the charts' time range and the indicator sightings also cover the spilled runs
+    for name in ("activity", "indicators"):
+        a, b = sect("out-ent-mem", name), sect("out-ent-spill", name)
+        if a != b:
+            raise AssertionError("report.html section %s differs after spilling" % name)
+    if "2026-01-01 00:00:00" not in sect("out-ent-spill", "activity") or "2026-01-03 13:53:19" not in sect("out-ent-spill", "activity"):
+        raise AssertionError("activity range does not span every event: %r" % sect("out-ent-spill", "activity")[:400])
+    if sect("out-ent-spill", "indicators").count("(196)") != 3:
+        raise AssertionError("indicator sightings per file wrong: %r" % sect("out-ent-spill", "indicators")[-800:])
 
 
 def main():
