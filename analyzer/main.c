@@ -262,15 +262,14 @@ static int cmd_patterns(int argc, char **argv)
         if (r->unfiltered)
             printf("note %s:%d: rule '%s' is matched without the vectorscan screen (%s)\n",
                    r->file, r->regex_line, r->id, r->unfiltered_why ? r->unfiltered_why : "refused");
-        else if (r->screen == TL_SCREEN_REGEX && r->screen_cost > 0)
+        else if (r->screen == TL_SCREEN_REGEX) {
+            char cost[64] = ""; /* measured on a cold compile only (not kept in the cache) */
+            if (r->screen_cost > 0)
+                snprintf(cost, sizeof cost, "; %.0f ns per KiB of sample log lines", r->screen_cost);
             printf("note %s:%d: rule '%s' has no required literal: screened by the vectorscan "
-                   "regex prefilter (%s; %.0f ns per KiB of sample log lines)\n",
-                   r->file, r->regex_line, r->id, r->screen_note ? r->screen_note : "",
-                   r->screen_cost);
-        else if (r->screen == TL_SCREEN_REGEX)
-            printf("note %s:%d: rule '%s' has no required literal: screened by the vectorscan "
-                   "regex prefilter (%s)\n",
-                   r->file, r->regex_line, r->id, r->screen_note ? r->screen_note : "");
+                   "regex prefilter (%s%s)\n",
+                   r->file, r->regex_line, r->id, r->screen_note ? r->screen_note : "", cost);
+        }
     }
     tl_error err;
     int f = tl_match_run_tests(set, on_test, &c, &err);

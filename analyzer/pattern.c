@@ -881,7 +881,7 @@ static const char *buffer_anchor(const char *re)
 /* Builds the prefilter database over TL_SCREEN_REGEX rules. A rule vectorscan refuses even in
  * prefilter mode is dropped from the database and matched on every line instead (listed by
  * `patterns check`), so the screen never loses a hit. */
-static int build_re_db(tl_pattern_set *set, const struct dbin *in)
+static int build_re_db(tl_pattern_set *set, const struct dbin *in, tl_lit_sample *sample)
 {
     if (!in->n) return 0;
     const char **exprs = tl_xcalloc(in->n, sizeof *exprs);
@@ -894,7 +894,9 @@ static int build_re_db(tl_pattern_set *set, const struct dbin *in)
         tl_rule *r = &set->rules[in->ids[i]];
         if (r->unfiltered) continue;
         double db_ns, pcre_ns;
-        if (tl_pcost_measure(set, in->ids[i], in->exprs[i], in->flags[i], &db_ns, &pcre_ns) != 0)
+        if (!sample->text) tl_lit_sample_init(sample);
+        if (tl_pcost_measure(set, sample, in->ids[i], in->exprs[i], in->flags[i], &db_ns,
+                             &pcre_ns) != 0)
             continue; /* the combined compile below reports why */
         r->screen_cost = db_ns;
         if (pcre_ns < db_ns) {
@@ -972,8 +974,9 @@ static char *describe_lits(const tl_litset *ls)
 
 /* Decides each regex rule's screen and collects the database inputs. Literal buffers for the
  * required literals are appended to *litmem (owned by the caller). */
+/* `sample` (built on first use, owned by the caller) is shared with build_re_db. */
 static void plan_screens(tl_pattern_set *set, struct dbin *lit, struct dbin *re, char ***litmem,
-                         size_t *nlitmem)
+                         size_t *nlitmem, tl_lit_sample *sample)
 {
     for (size_t i = 0; i < set->nrules; i++) {
         tl_rule *r = &set->rules[i];
@@ -982,13 +985,12 @@ static void plan_screens(tl_pattern_set *set, struct dbin *lit, struct dbin *re,
                  (unsigned)i);
     }
     size_t nlits = 0, cap = 0;
-    tl_lit_sample sample = {0}; /* built at the first regex rule: IOC-only sets skip it */
     for (size_t i = 0; i < set->nrules; i++) {
         tl_rule *r = &set->rules[i];
         if (r->kind != TL_RULE_REGEX || !set->codes[i]) continue;
         tl_litset ls;
-        if (!sample.text) tl_lit_sample_init(&sample);
-        int have = tl_lit_extract_on(r->regex, &ls, &sample) == 0;
+        if (!sample->text) tl_lit_sample_init(sample); /* IOC-only sets never build it */
+        int have = tl_lit_extract_on(r->regex, &ls, sample) == 0;
         for (size_t k = 0; have && k < ls.n; k++)
             if (ls.v[k].len < TL_LIT_MINLEN) have = 0;
         if (have) {
@@ -1027,7 +1029,6 @@ static void plan_screens(tl_pattern_set *set, struct dbin *lit, struct dbin *re,
                  HS_FLAG_PREFILTER | HS_FLAG_MULTILINE | HS_FLAG_ALLOWEMPTY, (unsigned)i);
     }
     set->nlits = nlits;
-    tl_lit_sample_free(&sample);
 }
 
 /* SHA-256 over everything the vectorscan compile depends on. */
@@ -1077,7 +1078,8 @@ int tl_pattern_set_compile(tl_pattern_set *set, tl_error *err)
     struct dbin lit = {0}, re = {0};
     char **litmem = NULL;
     size_t nlitmem = 0;
-    plan_screens(set, &lit, &re, &litmem, &nlitmem);
+    tl_lit_sample sample = {0};
+    plan_screens(set, &lit, &re, &litmem, &nlitmem, &sample);
 
     char key[65];
     char *dir = set->cache_off || (!lit.n && !re.n) ? NULL : tl_pcache_dir(set->cache_dir);
@@ -1086,10 +1088,11 @@ int tl_pattern_set_compile(tl_pattern_set *set, tl_error *err)
         set->cache_hit = 1;
     } else {
         int bad = build_lit_db(set, &lit);
-        build_re_db(set, &re);
+        build_re_db(set, &re, &sample);
         if (dir && !bad) tl_pcache_store(set, dir, key);
     }
     free(dir);
+    tl_lit_sample_free(&sample);
     dbin_free(&lit);
     dbin_free(&re);
     for (size_t i = 0; i < nlitmem; i++) free(litmem[i]);

@@ -87,13 +87,11 @@ static int on_any(unsigned int id, unsigned long long from, unsigned long long t
     return 0;
 }
 
-int tl_pcost_measure(const tl_pattern_set *set, size_t ri, const char *expr, unsigned flags,
-                     double *db_ns, double *pcre_ns)
+int tl_pcost_measure(const tl_pattern_set *set, const tl_lit_sample *smp, size_t ri,
+                     const char *expr, unsigned flags, double *db_ns, double *pcre_ns)
 {
     *db_ns = *pcre_ns = 0;
-    tl_buf sample = TL_BUF_INIT;
-    build_sample(&sample);
-    double kib = (double)sample.len / 1024.0;
+    double kib = (double)smp->len / 1024.0;
     hs_database_t *db = NULL;
     hs_compile_error_t *cerr = NULL;
     hs_scratch_t *scratch = NULL;
@@ -112,9 +110,9 @@ int tl_pcost_measure(const tl_pattern_set *set, size_t ri, const char *expr, uns
     for (int rep = 0; rep < 5; rep++) {
         size_t hits = 0;
         double t0 = now_ns();
-        hs_scan(db, sample.data, (unsigned)sample.len, 0, scratch, on_any, &hits);
+        hs_scan(db, smp->text, (unsigned)smp->len, 0, scratch, on_any, &hits);
         double t1 = now_ns();
-        const char *p = sample.data, *end = sample.data + sample.len;
+        const char *p = smp->text, *end = smp->text + smp->len;
         while (p < end) {
             const char *nl = memchr(p, '\n', (size_t)(end - p));
             size_t n = (size_t)((nl ? nl : end) - p);
@@ -133,6 +131,5 @@ int tl_pcost_measure(const tl_pattern_set *set, size_t ri, const char *expr, uns
 out:
     hs_free_scratch(scratch);
     hs_free_database(db);
-    tl_buf_free(&sample);
     return rc;
 }

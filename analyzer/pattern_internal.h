@@ -50,11 +50,11 @@ char *tl_pcache_dir(const char *override);
 int tl_pcache_load(tl_pattern_set *set, const char *dir, const char key[65]);
 void tl_pcache_store(const tl_pattern_set *set, const char *dir, const char key[65]);
 
-/* Screening cost (pattern_cost.c): ns per KiB of a built-in sample of log lines for rule ri's
+/* Screening cost (pattern_cost.c): ns per KiB of the sample `smp` for rule ri's
  * prefilter `expr` alone in vectorscan, and for PCRE2 on every line. -1 when the prefilter
  * does not compile on its own. */
-int tl_pcost_measure(const tl_pattern_set *set, size_t ri, const char *expr, unsigned flags,
-                     double *db_ns, double *pcre_ns);
+int tl_pcost_measure(const tl_pattern_set *set, const tl_lit_sample *smp, size_t ri,
+                     const char *expr, unsigned flags, double *db_ns, double *pcre_ns);
 
 /* Shortest literal worth screening with: shorter ones hit nearly every line. */
 #define TL_LIT_MINLEN 3
