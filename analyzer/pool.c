@@ -281,3 +281,144 @@ void tl_turns_leave(tl_turns *t, int slot)
     pthread_cond_broadcast(&t->cv);
     unlock(&t->mu);
 }
+
+/* ------------------------------------------------------------------ side thread
+ *
+ * DESIGN: a ring of fixed slots. The caller fills one slot at a time (consecutive bytes for the
+ * same fn/ctx are appended to it, so 16 KiB blocks do not cost a hand-over each) and publishes
+ * it when it is full or the target changes; the side thread runs the slots in ring order. The
+ * bytes are copied because the caller's blocks (libarchive's, the inflater's) are only valid
+ * until its next read: a copy costs far less than the work it moves off the caller's thread. */
+
+struct side_slot {
+    tl_side_fn fn;
+    void *ctx;
+    size_t len;
+    unsigned char *data;
+};
+
+struct tl_side {
+    struct side_slot *slots;
+    int nslots;
+    size_t slot_bytes;
+    int head;    /* next slot the thread runs */
+    int tail;    /* slot the caller fills; published slots are head..tail-1 */
+    int ready;   /* published, not yet run */
+    int busy;    /* the thread is running slot `head` */
+    int stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv_work, cv_done;
+    pthread_t th;
+    int started;
+};
+
+static void *side_main(void *arg)
+{
+    tl_side *s = arg;
+    lock(&s->mu);
+    for (;;) {
+        while (!s->ready && !s->stop) pthread_cond_wait(&s->cv_work, &s->mu);
+        if (!s->ready) break; /* stopped and drained */
+        struct side_slot *sl = &s->slots[s->head];
+        s->busy = 1;
+        unlock(&s->mu);
+        sl->fn(sl->ctx, sl->data, sl->len);
+        lock(&s->mu);
+        s->busy = 0;
+        sl->len = 0;
+        s->head = (s->head + 1) % s->nslots;
+        s->ready--;
+        pthread_cond_broadcast(&s->cv_done);
+    }
+    unlock(&s->mu);
+    return NULL;
+}
+
+int tl_side_start(tl_side **out, size_t slot_bytes, int nslots, tl_error *err)
+{
+    *out = NULL;
+    if (nslots < 2 || slot_bytes == 0)
+        return tl_error_set(err, TL_EUSAGE, "a side thread needs two slots or more");
+    tl_side *s = tl_xcalloc(1, sizeof *s);
+    s->nslots = nslots;
+    s->slot_bytes = slot_bytes;
+    s->slots = tl_xcalloc((size_t)nslots, sizeof *s->slots);
+    for (int i = 0; i < nslots; i++) s->slots[i].data = tl_xmalloc(slot_bytes);
+    if (pthread_mutex_init(&s->mu, NULL) != 0 || pthread_cond_init(&s->cv_work, NULL) != 0 ||
+        pthread_cond_init(&s->cv_done, NULL) != 0)
+        tl_panic(__FILE__, __LINE__, "pthread init");
+    int prc = pthread_create(&s->th, NULL, side_main, s);
+    if (prc != 0) {
+        tl_side_stop(s);
+        return tl_error_set(err, TL_EGENERIC, "cannot start a thread: %s", strerror(prc));
+    }
+    s->started = 1;
+    *out = s;
+    return TL_OK;
+}
+
+/* Publishes the slot being filled (if any) and waits for a free one. Under mu. */
+static void side_publish(tl_side *s)
+{
+    if (!s->slots[s->tail].len) return;
+    s->tail = (s->tail + 1) % s->nslots;
+    s->ready++;
+    pthread_cond_signal(&s->cv_work);
+    /* tail is head + ready: with every slot published it is one still waiting to run */
+    while (s->ready == s->nslots) pthread_cond_wait(&s->cv_done, &s->mu);
+}
+
+void tl_side_push(tl_side *s, tl_side_fn fn, void *ctx, const void *p, size_t n)
+{
+    if (!s->started) { /* never started (or stopped): run in place */
+        fn(ctx, p, n);
+        return;
+    }
+    const unsigned char *q = p;
+    while (n) {
+        struct side_slot *sl = &s->slots[s->tail];
+        if (sl->len && (sl->fn != fn || sl->ctx != ctx || sl->len == s->slot_bytes)) {
+            lock(&s->mu);
+            side_publish(s);
+            unlock(&s->mu);
+            sl = &s->slots[s->tail];
+        }
+        /* the tail slot is the caller's alone until published: no lock to fill it */
+        size_t k = s->slot_bytes - sl->len;
+        if (k > n) k = n;
+        sl->fn = fn;
+        sl->ctx = ctx;
+        memcpy(sl->data + sl->len, q, k);
+        sl->len += k;
+        q += k;
+        n -= k;
+    }
+}
+
+void tl_side_sync(tl_side *s)
+{
+    if (!s || !s->started) return;
+    lock(&s->mu);
+    side_publish(s);
+    while (s->ready) pthread_cond_wait(&s->cv_done, &s->mu);
+    unlock(&s->mu);
+}
+
+void tl_side_stop(tl_side *s)
+{
+    if (!s) return;
+    if (s->started) {
+        tl_side_sync(s);
+        lock(&s->mu);
+        s->stop = 1;
+        pthread_cond_signal(&s->cv_work);
+        unlock(&s->mu);
+        pthread_join(s->th, NULL);
+    }
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv_work);
+    pthread_cond_destroy(&s->cv_done);
+    for (int i = 0; i < s->nslots; i++) free(s->slots[i].data);
+    free(s->slots);
+    free(s);
+}

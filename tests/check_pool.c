@@ -341,6 +341,74 @@ START_TEST(test_turns_fixed_order)
 }
 END_TEST
 
+/* ---- side thread ---- */
+
+/* What a side job saw: the bytes in arrival order, and that it never ran beside another. */
+struct side_sink {
+    unsigned char *got;
+    size_t len;
+    atomic_int *running;
+    int overlap;
+};
+
+static void side_collect(void *ctx, const void *data, size_t len)
+{
+    struct side_sink *k = ctx;
+    if (atomic_fetch_add(k->running, 1) != 0) k->overlap = 1;
+    if (len && (rand() & 7) == 0) nanosleep(&(struct timespec){0, 200000}, NULL);
+    memcpy(k->got + k->len, data, len);
+    k->len += len;
+    atomic_fetch_sub(k->running, 1);
+}
+
+START_TEST(test_side_thread_keeps_order_per_target)
+{
+    /* Three targets fed interleaved pieces of every size from 0 to past a slot (3 slots of
+     * 1000 bytes): each must see exactly its own bytes in order, and a sync must mean done. */
+    enum { N = 60000 };
+    atomic_int in_job = 0;
+    struct side_sink k[3];
+    unsigned char *want[3];
+    size_t wlen[3] = {0, 0, 0};
+    for (int i = 0; i < 3; i++) {
+        k[i] = (struct side_sink){malloc(N), 0, &in_job, 0};
+        want[i] = malloc(N);
+        ck_assert(k[i].got && want[i]);
+    }
+    tl_side *side = NULL;
+    tl_error err = {0};
+    ck_assert_int_eq(tl_side_start(&side, 1000, 3, &err), TL_OK);
+    unsigned char piece[2600];
+    unsigned seed = 7;
+    for (int round = 0; round < 400; round++) {
+        int t = (int)(rand_r(&seed) % 3);
+        size_t n = (size_t)(rand_r(&seed) % sizeof piece);
+        if (wlen[t] + n > N) break;
+        for (size_t b = 0; b < n; b++) piece[b] = (unsigned char)rand_r(&seed);
+        memcpy(want[t] + wlen[t], piece, n);
+        wlen[t] += n;
+        tl_side_push(side, side_collect, &k[t], piece, n);
+        memset(piece, 0xEE, sizeof piece); /* the side thread must work on its own copy */
+        if (round % 97 == 0) {
+            tl_side_sync(side);
+            for (int i = 0; i < 3; i++) ck_assert_uint_eq(k[i].len, wlen[i]);
+        }
+    }
+    tl_side_stop(side);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_uint_eq(k[i].len, wlen[i]);
+        ck_assert_int_eq(memcmp(k[i].got, want[i], wlen[i]), 0);
+        ck_assert_int_eq(k[i].overlap, 0);
+        free(k[i].got);
+        free(want[i]);
+    }
+    ck_assert_int_eq(tl_side_start(&side, 1000, 1, &err), TL_EUSAGE);
+    ck_assert_ptr_null(side);
+    tl_side_sync(NULL);
+    tl_side_stop(NULL);
+}
+END_TEST
+
 /* ---- errors ---- */
 
 START_TEST(test_bad_arguments)
@@ -386,6 +454,7 @@ static Suite *pool_suite(void)
     tcase_add_test(core, test_free_idle_pool);
     tcase_add_test(core, test_inline_owner_runs_jobs);
     tcase_add_test(core, test_turns_fixed_order);
+    tcase_add_test(core, test_side_thread_keeps_order_per_target);
     tcase_set_timeout(core, 60);
     suite_add_tcase(s, core);
 

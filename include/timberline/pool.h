@@ -1,7 +1,7 @@
 /* Ordered worker pool: jobs are submitted in sequence, run on N threads in any order, and
  * taken back by their single owner in submission order, which is what makes output
- * deterministic for any thread count. Also the turn-taking readers (tl_turns). The only
- * module that includes <pthread.h>. */
+ * deterministic for any thread count. Also the turn-taking readers (tl_turns) and a side
+ * thread for in-order byte work (tl_side). The only module that includes <pthread.h>. */
 #ifndef TIMBERLINE_POOL_H
 #define TIMBERLINE_POOL_H
 
@@ -60,4 +60,17 @@ void tl_turns_wait(tl_turns *t, int slot);
 /* The slot is done: it leaves the ring and hands the turn on (the caller must hold it). */
 void tl_turns_leave(tl_turns *t, int slot);
 
+
+/* A side thread: work on a copy of a byte stream, run off the caller's thread in the order it
+ * was given (the unpack worker hashes on one while it inflates). Threads share only the ring. */
+typedef struct tl_side tl_side;
+typedef void (*tl_side_fn)(void *ctx, const void *data, size_t len);
+/* Starts the thread with `nslots` (>= 2) buffers of `slot_bytes` each. */
+int tl_side_start(tl_side **out, size_t slot_bytes, int nslots, tl_error *err);
+/* Queues fn(ctx, copy of p, n); blocks only while every slot is in use. */
+void tl_side_push(tl_side *s, tl_side_fn fn, void *ctx, const void *p, size_t n);
+/* Returns when everything queued so far has run (before reading a result fn produced). */
+void tl_side_sync(tl_side *s);
+/* Syncs, stops the thread and frees. NULL is a no-op. */
+void tl_side_stop(tl_side *s);
 #endif
