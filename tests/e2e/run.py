@@ -1005,6 +1005,65 @@ def known_binary_logs_named_not_just_skipped():
 
 
 @test
+def unpack_ring_and_hasher_agree():
+    """The worker hands text over in shared memory and hashes on a side thread; the reference
+    path (TIMBERLINE_UNPACK_SIMPLE=1) uses the pipe and hashes in place. Members larger than
+    the ring (so it wraps and the worker waits for room), a nested .gz and a zip: same events,
+    same hashes and sizes, and the hashes are those of the bytes themselves."""
+    import gzip, io, tarfile, zipfile
+    d = os.path.join(WORK, "ring")
+    os.makedirs(d, exist_ok=True)
+    def text(n, tag):
+        lines = []
+        for i in range(n):
+            ip = "198.51.100.23" if i % 4999 == 17 else "10.1.%d.%d" % (i % 256, (i * 7) % 256)
+            lines.append("2026-02-03T04:%02d:%02d.%03dZ host %s %s request %d from %s\n"
+                         % ((i // 60) % 60, i % 60, i % 1000, tag, "x" * (i % 37), i, ip))
+        return "".join(lines).encode()
+    big, mid, small = text(90000, "big"), text(40000, "mid"), text(300, "small")
+    tbuf = io.BytesIO()
+    with tarfile.open(fileobj=tbuf, mode="w:gz") as tf:
+        for name, data in (("var/log/big.log", big), ("var/log/nested.log.gz", gzip.compress(mid, mtime=0)),
+                           ("var/log/small.log", small)):
+            ti = tarfile.TarInfo(name)
+            ti.size, ti.mtime = len(data), 1700000000
+            tf.addfile(ti, io.BytesIO(data))
+    open(os.path.join(d, "case.tar.gz"), "wb").write(tbuf.getvalue())
+    with zipfile.ZipFile(os.path.join(d, "logs.zip"), "w") as zf:
+        zf.writestr(zipfile.ZipInfo("stored.log", (2026, 1, 1, 0, 0, 0)), big, zipfile.ZIP_STORED)
+        zf.writestr(zipfile.ZipInfo("deflated.log", (2026, 1, 1, 0, 0, 0)), mid, zipfile.ZIP_DEFLATED)
+    run(["scan", "-q", "-j2", "-p", "patterns", "-o", "out-ring", "ring"], expect=1)
+    run(["scan", "-q", "-j2", "-p", "patterns", "-o", "out-ring-simple", "ring"], expect=1,
+        env={"TIMBERLINE_UNPACK_SIMPLE": "1"})
+    if read("out-ring/timeline.jsonl") != read("out-ring-simple/timeline.jsonl"):
+        raise AssertionError("events differ between the ring and the pipe")
+    facts = lambda o: {k: (e["status"], e.get("sha256"), e.get("content_sha256"), e.get("decoded_bytes"))
+                       for k, e in walk_manifest(json.loads(read(o + "/manifest.json"))["evidence"]).items()}
+    a, b = facts("out-ring"), facts("out-ring-simple")
+    if a != b:
+        raise AssertionError("manifest facts differ: %r" % [(k, a.get(k), b.get(k)) for k in a if a.get(k) != b.get(k)][:3])
+    expect = {"big.log": big, "nested.log.gz": mid, "small.log": small, "stored.log": big, "deflated.log": mid}
+    seen = 0
+    for k, (st, sha, csha, size) in a.items():
+        leaf = k.split("!")[-1].split("/")[-1]
+        if leaf in expect:
+            data = expect[leaf]
+            # content_sha256 is left out where the content is the stored bytes themselves
+            if st != "ok" or (csha or sha) != hashlib.sha256(data).hexdigest() or size != len(data):
+                raise AssertionError("%s: %r, expected content sha256 %s and %d bytes"
+                                     % (k, (st, csha, size), hashlib.sha256(data).hexdigest(), len(data)))
+            seen += 1
+    if seen != 5:
+        raise AssertionError("found %d of 5 leaf members in the manifest: %r" % (seen, sorted(a)))
+    top = {e["source"].split("/")[-1]: e for e in json.loads(read("out-ring/manifest.json"))["evidence"]}
+    if top["case.tar.gz"]["sha256"] != hashlib.sha256(tbuf.getvalue()).hexdigest():
+        raise AssertionError("raw hash of the tar.gz is wrong")
+    n = sum(1 for e in events("out-ring") if e.get("indicator") == "198.51.100.23")
+    if n != 2 * (19 + 8) + 1:
+        raise AssertionError("expected %d sightings, got %d" % (2 * (19 + 8) + 1, n))
+
+
+@test
 def flat_memory_spill_is_byte_identical():
     # a catch-all rule over 150,000 lines, with a 1 MiB event budget: many sorted runs on disk
     os.makedirs(os.path.join(WORK, "many"), exist_ok=True)
