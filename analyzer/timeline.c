@@ -90,6 +90,7 @@ void tl_timeline_free(tl_timeline *tl)
         free(tl->runs[i]);
     }
     free(tl->runs);
+    free(tl->run_level);
     if (tl->spill_dir) rmdir(tl->spill_dir);
     free(tl->spill_dir);
     free(tl->spill_parent);
@@ -165,6 +166,17 @@ void tl_event_write(FILE *f, const tl_event *ev)
     }
 }
 
+static void add_run(tl_timeline *tl, char *path, unsigned level)
+{
+    tl->runs = tl_xrealloc(tl->runs, (tl->nruns + 1) * sizeof *tl->runs);
+    tl->run_level = tl_xrealloc(tl->run_level, (tl->nruns + 1) * sizeof *tl->run_level);
+    tl->runs[tl->nruns] = path;
+    tl->run_level[tl->nruns++] = level;
+}
+
+static int merge_levels(tl_timeline *tl, const char *const *sources, const tl_pattern_set *set,
+                        tl_error *err);
+
 int tl_timeline_maybe_spill(tl_timeline *tl, const char *const *sources,
                             const tl_pattern_set *set, tl_error *err)
 {
@@ -193,11 +205,10 @@ int tl_timeline_maybe_spill(tl_timeline *tl, const char *const *sources,
         tl_buf_free(&path);
         return rc;
     }
-    tl->runs = tl_xrealloc(tl->runs, (tl->nruns + 1) * sizeof *tl->runs);
-    tl->runs[tl->nruns++] = tl_buf_steal(&path, NULL);
+    add_run(tl, tl_buf_steal(&path, NULL), 0);
     tl->n = 0;
     tl->mem_bytes = 0;
-    return TL_OK;
+    return merge_levels(tl, sources, set, err);
 }
 
 static int ensure_spill_dir(tl_timeline *tl, tl_error *err)
@@ -260,12 +271,17 @@ struct run_reader {
 
 static int read_event_from(FILE *f, const char *label, tl_event *ev, const tl_pattern_set *set);
 
+/* A k-way merge: a binary heap of sources, each a run file or (-1) the in-memory events.
+ * Equal events (there are none: seq breaks every tie) would come memory first, then by run. */
 struct tl_timeline_iter {
     const tl_timeline *tl;
     struct run_reader *r;
     size_t nr;
     size_t mem_pos;
-    int last; /* index of the reader whose event was returned last; -1 = memory, -2 = none */
+    int with_mem;
+    int started;
+    int *heap;
+    size_t nheap;
     struct sort_ctx ctx;
 };
 
@@ -303,9 +319,9 @@ static const char *field_name(const tl_pattern_set *set, uint32_t rule, const ch
 
 /* Reads the next event of a run; 0 at its end. Runs were written before the items were
  * renumbered, so the map applies here. */
-static int read_event(struct run_reader *rr, const tl_timeline *tl)
+static int read_event(struct run_reader *rr, const tl_timeline *tl, const tl_pattern_set *set)
 {
-    int got = read_event_from(rr->f, rr->path, &rr->cur, tl->set);
+    int got = read_event_from(rr->f, rr->path, &rr->cur, set);
     if (got && tl->item_map) {
         TL_ASSERT(rr->cur.item < tl->nitem_map);
         rr->cur.item = tl->item_map[rr->cur.item];
@@ -351,44 +367,139 @@ static int read_event_from(FILE *f, const char *label, tl_event *ev, const tl_pa
     return 1;
 }
 
-tl_timeline_iter *tl_timeline_iter_new(const tl_timeline *tl)
+static const tl_event *src_event(const tl_timeline_iter *it, int src)
+{
+    return src < 0 ? &it->tl->ev[it->mem_pos] : &it->r[src].cur;
+}
+
+static int src_less(const tl_timeline_iter *it, int a, int b)
+{
+    int c = cmp_event(src_event(it, a), src_event(it, b), (void *)&it->ctx);
+    return c ? c < 0 : a < b;
+}
+
+static void sift_down(tl_timeline_iter *it, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < it->nheap && src_less(it, it->heap[l], it->heap[m])) m = l;
+        if (l + 1 < it->nheap && src_less(it, it->heap[l + 1], it->heap[m])) m = l + 1;
+        if (m == i) return;
+        int t = it->heap[i];
+        it->heap[i] = it->heap[m];
+        it->heap[m] = t;
+        i = m;
+    }
+}
+
+/* Opens runs[idx[0..n)] (and the in-memory events if with_mem) for merging. */
+static tl_timeline_iter *iter_open(const tl_timeline *tl, const size_t *idx, size_t n,
+                                   int with_mem, const char *const *sources,
+                                   const tl_pattern_set *set)
 {
     tl_timeline_iter *it = tl_xcalloc(1, sizeof *it);
     it->tl = tl;
-    it->last = -2;
-    it->ctx.sources = tl->sources;
-    it->ctx.set = tl->set;
-    it->nr = tl->nruns;
-    it->r = tl_xcalloc(tl->nruns ? tl->nruns : 1, sizeof *it->r);
-    for (size_t i = 0; i < tl->nruns; i++) {
-        it->r[i].path = tl->runs[i];
-        it->r[i].f = fopen(tl->runs[i], "r");
+    it->ctx.sources = sources;
+    it->ctx.set = set;
+    it->nr = n;
+    it->with_mem = with_mem;
+    it->r = tl_xcalloc(n ? n : 1, sizeof *it->r);
+    it->heap = tl_xcalloc(n + 1, sizeof *it->heap);
+    for (size_t i = 0; i < n; i++) {
+        it->r[i].path = tl->runs[idx[i]];
+        it->r[i].f = fopen(it->r[i].path, "r");
         if (!it->r[i].f) {
-            fprintf(stderr, "timberline: %s: %s\n", tl->runs[i], strerror(errno));
+            fprintf(stderr, "timberline: %s: %s\n", it->r[i].path, strerror(errno));
             abort();
         }
         setvbuf(it->r[i].f, NULL, _IOFBF, 1 << 16);
-        it->r[i].have = read_event(&it->r[i], tl);
+        it->r[i].have = read_event(&it->r[i], tl, set);
+        if (it->r[i].have) it->heap[it->nheap++] = (int)i;
     }
+    if (with_mem && tl->n) it->heap[it->nheap++] = -1;
+    for (size_t i = it->nheap / 2; i-- > 0;) sift_down(it, i);
+    return it;
+}
+
+tl_timeline_iter *tl_timeline_iter_new(const tl_timeline *tl)
+{
+    size_t *idx = tl_xcalloc(tl->nruns ? tl->nruns : 1, sizeof *idx);
+    for (size_t i = 0; i < tl->nruns; i++) idx[i] = i;
+    tl_timeline_iter *it = iter_open(tl, idx, tl->nruns, 1, tl->sources, tl->set);
+    free(idx);
     return it;
 }
 
 const tl_event *tl_timeline_iter_next(tl_timeline_iter *it)
 {
-    /* advance the source of the event handed out last time */
-    if (it->last == -1) it->mem_pos++;
-    else if (it->last >= 0) it->r[it->last].have = read_event(&it->r[it->last], it->tl);
-    const tl_event *best = it->mem_pos < it->tl->n ? &it->tl->ev[it->mem_pos] : NULL;
-    int from = best ? -1 : -2;
-    for (size_t i = 0; i < it->nr; i++) {
-        if (!it->r[i].have) continue;
-        if (!best || cmp_event(&it->r[i].cur, best, &it->ctx) < 0) {
-            best = &it->r[i].cur;
-            from = (int)i;
-        }
+    if (!it->nheap) return NULL;
+    /* advance the source of the event handed out last time: it is at the top */
+    if (it->started) {
+        int top = it->heap[0];
+        int more;
+        if (top < 0) more = ++it->mem_pos < it->tl->n;
+        else more = it->r[top].have = read_event(&it->r[top], it->tl, it->ctx.set);
+        if (!more) it->heap[0] = it->heap[--it->nheap];
+        if (!it->nheap) return NULL;
+        sift_down(it, 0);
     }
-    it->last = from;
-    return best;
+    it->started = 1;
+    return src_event(it, it->heap[0]);
+}
+
+/* While TL_RUN_FANIN runs share a level, merges them into one run of the next level. Runs the
+ * merge in the owner, like the spill itself; the order is by source names, not item numbers,
+ * so it is the final order even before the items are renumbered. */
+static int merge_levels(tl_timeline *tl, const char *const *sources, const tl_pattern_set *set,
+                        tl_error *err)
+{
+    TL_ASSERT(!tl->item_map);
+    for (;;) {
+        size_t idx[TL_RUN_FANIN], n = 0;
+        unsigned level = 0;
+        int found = 0;
+        for (unsigned lv = 0; lv < 64 && !found; lv++) {
+            n = 0;
+            for (size_t i = 0; i < tl->nruns && n < TL_RUN_FANIN; i++)
+                if (tl->run_level[i] == lv) idx[n++] = i;
+            if (n == TL_RUN_FANIN) level = lv, found = 1;
+        }
+        if (!found) return TL_OK;
+        tl_buf path = TL_BUF_INIT;
+        tl_buf_printf(&path, "%s/run-L%u-%06zu", tl->spill_dir, level + 1, tl->nruns);
+        FILE *f = fopen(path.data, "w");
+        if (!f) {
+            int rc = tl_error_set(err, TL_EIO, "%s: %s", path.data, strerror(errno));
+            tl_buf_free(&path);
+            return rc;
+        }
+        setvbuf(f, NULL, _IOFBF, 1 << 20);
+        tl_timeline_iter *it = iter_open(tl, idx, n, 0, sources, set);
+        const tl_event *ev;
+        while ((ev = tl_timeline_iter_next(it)) != NULL) tl_event_write(f, ev);
+        tl_timeline_iter_free(it);
+        int bad = ferror(f);
+        if (fclose(f) != 0 || bad) {
+            int rc = tl_error_set(err, TL_EIO, "%s: write failed: %s", path.data, strerror(errno));
+            unlink(path.data);
+            tl_buf_free(&path);
+            return rc;
+        }
+        /* drop the merged runs (idx is ascending), keep the others in order */
+        size_t w = 0, k = 0;
+        for (size_t i = 0; i < tl->nruns; i++) {
+            if (k < n && idx[k] == i) {
+                unlink(tl->runs[i]);
+                free(tl->runs[i]);
+                k++;
+                continue;
+            }
+            tl->runs[w] = tl->runs[i];
+            tl->run_level[w++] = tl->run_level[i];
+        }
+        tl->nruns = w;
+        add_run(tl, tl_buf_steal(&path, NULL), level + 1);
+    }
 }
 
 void tl_timeline_iter_free(tl_timeline_iter *it)
@@ -399,5 +510,6 @@ void tl_timeline_iter_free(tl_timeline_iter *it)
         if (it->r[i].f) fclose(it->r[i].f);
     }
     free(it->r);
+    free(it->heap);
     free(it);
 }

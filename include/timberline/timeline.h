@@ -67,6 +67,7 @@ typedef struct tl_timeline {
     char *spill_parent;     /* directory under which the run files go (the report directory) */
     char *spill_dir;        /* created at the first spill, removed by tl_timeline_free */
     char **runs;            /* run files, each sorted */
+    unsigned *run_level;    /* 0 = spilled from memory; L+1 = merged from TL_RUN_FANIN of level L */
     size_t nruns;
     const char *const *sources; /* set by finish: the evidence sources, for the merge */
     const tl_pattern_set *set;
@@ -75,6 +76,11 @@ typedef struct tl_timeline {
     uint32_t *item_map;     /* set by tl_timeline_remap_items: applied to spilled events */
     size_t nitem_map;
 } tl_timeline;
+
+/* Runs of one level are merged into one run of the next level once there are this many, so a
+ * catch-all over any amount of evidence keeps few files open (each report writer opens every
+ * run at once) and the final merge stays cheap: every event is rewritten once per level. */
+#define TL_RUN_FANIN 16
 
 /* Empty timeline for `nrules` rules; `budget` bytes of events before spilling to
  * `spill_parent` (both may be 0 / NULL: everything in memory). */
