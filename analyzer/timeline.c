@@ -81,6 +81,13 @@ void tl_timeline_push(tl_timeline *tl, const tl_event *ev)
     }
 }
 
+void tl_timeline_abandon_events(tl_timeline *tl)
+{
+    free(tl->ev);
+    tl->ev = NULL;
+    tl->n = tl->cap = 0;
+}
+
 void tl_timeline_free(tl_timeline *tl)
 {
     for (size_t i = 0; i < tl->n; i++) tl_event_clear(&tl->ev[i]);
@@ -262,11 +269,18 @@ void tl_timeline_finish(tl_timeline *tl, const char *const *sources, const tl_pa
     tl->set = set;
 }
 
+/* A run being merged. Its current event lives in the reader's own buffers (no malloc per
+ * string: every report writer reads every spilled event, and per-event allocations were a
+ * tenth of a report's time); it is valid until the reader moves on. */
 struct run_reader {
     FILE *f;
     const char *path;
     tl_event cur;
     int have;
+    tl_buf arena;      /* the current event's strings */
+    tl_field *fields;  /* its fields */
+    size_t *voff;      /* their values' offsets in the arena while it may still move */
+    size_t fcap;
 };
 
 static int read_event_from(FILE *f, const char *label, tl_event *ev, const tl_pattern_set *set);
@@ -319,9 +333,11 @@ static const char *field_name(const tl_pattern_set *set, uint32_t rule, const ch
 
 /* Reads the next event of a run; 0 at its end. Runs were written before the items were
  * renumbered, so the map applies here. */
+static int read_event_arena(struct run_reader *rr, const tl_pattern_set *set);
+
 static int read_event(struct run_reader *rr, const tl_timeline *tl, const tl_pattern_set *set)
 {
-    int got = read_event_from(rr->f, rr->path, &rr->cur, set);
+    int got = read_event_arena(rr, set);
     if (got && tl->item_map) {
         TL_ASSERT(rr->cur.item < tl->nitem_map);
         rr->cur.item = tl->item_map[rr->cur.item];
@@ -364,6 +380,66 @@ static int read_event_from(FILE *f, const char *label, tl_event *ev, const tl_pa
         free(name);
         ev->fields[i].value = get_str(r, &ev->fields[i].len);
     }
+    return 1;
+}
+
+/* Appends a length-prefixed string to the arena; returns its offset. */
+static size_t arena_str(struct rd *r, tl_buf *a, size_t *len)
+{
+    uint32_t l;
+    get(r, &l, sizeof l);
+    tl_buf_reserve(a, (size_t)l + 1);
+    size_t at = a->len;
+    get(r, a->data + at, l);
+    a->data[at + l] = '\0';
+    a->len += (size_t)l + 1;
+    *len = l;
+    return at;
+}
+
+/* read_event_from's record, read into the run reader's buffers. */
+static int read_event_arena(struct run_reader *rr, const tl_pattern_set *set)
+{
+    struct rd rdr = {rr->f, rr->path}, *r = &rdr;
+    tl_event *ev = &rr->cur;
+    memset(ev, 0, sizeof *ev);
+    int c = getc_unlocked(rr->f);
+    if (c == EOF) return 0;
+    ungetc(c, rr->f);
+    uint32_t q, nf;
+    get(r, &ev->ts_us, sizeof ev->ts_us);
+    get(r, &q, sizeof q);
+    ev->quality = (tl_ts_quality)q;
+    get(r, &ev->rule, sizeof ev->rule);
+    get(r, &ev->item, sizeof ev->item);
+    get(r, &ev->line, sizeof ev->line);
+    get(r, &ev->offset, sizeof ev->offset);
+    get(r, &ev->seq, sizeof ev->seq);
+    get(r, &ev->flags, sizeof ev->flags);
+    get(r, &ev->is_new, sizeof ev->is_new);
+    tl_buf *a = &rr->arena;
+    tl_buf_reset(a);
+    size_t mo = arena_str(r, a, &ev->message_len);
+    size_t io = arena_str(r, a, &ev->indicator_len);
+    get(r, &nf, sizeof nf);
+    if (nf > rr->fcap) {
+        rr->fcap = nf;
+        rr->fields = tl_xrealloc(rr->fields, nf * sizeof *rr->fields);
+        rr->voff = tl_xrealloc(rr->voff, nf * sizeof *rr->voff);
+    }
+    size_t *vo = rr->voff;
+    for (uint32_t i = 0; i < nf; i++) {
+        size_t nl;
+        size_t no = arena_str(r, a, &nl);
+        /* the rule's own name pointer; the arena may move, so compare now */
+        rr->fields[i].name = field_name(set, ev->rule, a->data + no);
+        vo[i] = arena_str(r, a, &rr->fields[i].len);
+    }
+    ev->message = a->data + mo;
+    ev->indicator = a->data + io;
+    for (uint32_t i = 0; i < nf; i++) rr->fields[i].value = a->data + vo[i];
+    ev->fields = nf ? rr->fields : NULL;
+    ev->nfields = nf;
     return 1;
 }
 
@@ -506,7 +582,9 @@ void tl_timeline_iter_free(tl_timeline_iter *it)
 {
     if (!it) return;
     for (size_t i = 0; i < it->nr; i++) {
-        tl_event_clear(&it->r[i].cur);
+        tl_buf_free(&it->r[i].arena);
+        free(it->r[i].fields);
+        free(it->r[i].voff);
         if (it->r[i].f) fclose(it->r[i].f);
     }
     free(it->r);

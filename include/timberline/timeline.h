@@ -123,6 +123,10 @@ int tl_event_read(FILE *f, tl_event *ev, const tl_pattern_set *set);
  * or no spill directory configured). */
 FILE *tl_timeline_tmpfile(tl_timeline *tl, tl_error *err);
 
+/* Forgets the in-memory events without freeing their strings (for a process about to exit);
+ * tl_timeline_free still removes the run files. */
+void tl_timeline_abandon_events(tl_timeline *tl);
+
 /* Frees one event's owned memory. */
 void tl_event_clear(tl_event *ev);
 /* Frees everything, removing the run files and their directory. */
