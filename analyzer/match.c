@@ -320,8 +320,14 @@ void tl_matcher_run(tl_matcher *m, const char *buf, size_t len, const tl_line *l
             continue;
         judge(m, m->cands[i].line, m->cands[i].rule);
     }
-    for (size_t k = 0; k < set->nunfiltered; k++)
-        for (size_t li = 0; li < nlines; li++) judge(m, (uint32_t)li, (uint32_t)set->unfiltered[k]);
+    for (size_t k = 0; k < set->nunfiltered; k++) {
+        const tl_run_gate *g = set->ugate[k];
+        for (size_t li = 0; li < nlines; li++) {
+            const tl_line *L = &m->lines[li];
+            if (g && !tl_run_present(g, (const unsigned char *)buf + L->start, L->len)) continue;
+            judge(m, (uint32_t)li, (uint32_t)set->unfiltered[k]);
+        }
+    }
 
     if (res->nhits > first_hit)
         qsort(res->hits + first_hit, res->nhits - first_hit, sizeof *res->hits, cmp_hit);

@@ -160,6 +160,8 @@ void tl_pattern_set_free(tl_pattern_set *set)
     free(set->lit_rule);
     free(set->cache_dir);
     hs_free_scratch(set->scratch);
+    for (size_t k = 0; k < set->nunfiltered; k++) free(set->ugate ? set->ugate[k] : NULL);
+    free(set->ugate);
     free(set->unfiltered);
     free(set);
 }
@@ -1039,7 +1041,7 @@ static void cache_key(const tl_pattern_set *set, const struct dbin *lit, const s
     hs_platform_info_t plat;
     memset(&plat, 0, sizeof plat);
     hs_populate_platform(&plat);
-    tl_buf_printf(&b, "timberline-hsdb 1\n%s\n%u %llu\n%zu\n", hs_version(), plat.tune,
+    tl_buf_printf(&b, "timberline-hsdb 3\n%s\n%u %llu\n%zu\n", hs_version(), plat.tune,
                   (unsigned long long)plat.cpu_features, set->nrules);
     const struct dbin *d[2] = {lit, re};
     for (int j = 0; j < 2; j++) {
@@ -1102,8 +1104,22 @@ int tl_pattern_set_compile(tl_pattern_set *set, tl_error *err)
     for (size_t i = 0; i < set->nrules; i++)
         if (set->rules[i].unfiltered) nunf++;
     set->unfiltered = tl_xcalloc(nunf ? nunf : 1, sizeof *set->unfiltered);
-    for (size_t i = 0; i < set->nrules; i++)
-        if (set->rules[i].unfiltered) set->unfiltered[set->nunfiltered++] = i;
+    set->ugate = tl_xcalloc(nunf ? nunf : 1, sizeof *set->ugate);
+    for (size_t i = 0; i < set->nrules; i++) {
+        if (!set->rules[i].unfiltered) continue;
+        tl_run_gate g;
+        if (tl_run_extract(set->rules[i].regex, &g) == 0) {
+            set->ugate[set->nunfiltered] = tl_xmalloc(sizeof g);
+            *set->ugate[set->nunfiltered] = g;
+            tl_rule *r = &set->rules[i];
+            tl_buf w = TL_BUF_INIT;
+            tl_buf_printf(&w, "%s; lines without a run of %u bytes of its character class skip "
+                              "PCRE2", r->unfiltered_why ? r->unfiltered_why : "refused", g.min);
+            free(r->unfiltered_why);
+            r->unfiltered_why = tl_buf_steal(&w, NULL);
+        }
+        set->unfiltered[set->nunfiltered++] = i;
+    }
     if (set->lit_db && hs_alloc_scratch(set->lit_db, &set->scratch) != HS_SUCCESS)
         tl_panic(__FILE__, __LINE__, "hs_alloc_scratch");
     if (set->re_db && hs_alloc_scratch(set->re_db, &set->scratch) != HS_SUCCESS)

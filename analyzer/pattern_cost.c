@@ -101,6 +101,9 @@ int tl_pcost_measure(const tl_pattern_set *set, const tl_lit_sample *smp, size_t
         goto out;
     }
     if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS) goto out;
+    /* what "every line" really costs: lines without the rule's required run skip PCRE2 */
+    tl_run_gate gate;
+    int gated = tl_run_extract(set->rules[ri].regex, &gate) == 0;
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(set->codes[ri], NULL);
     pcre2_match_context *mc = pcre2_match_context_create(NULL);
     pcre2_set_match_limit(mc, TL_MATCH_LIMIT);
@@ -116,7 +119,8 @@ int tl_pcost_measure(const tl_pattern_set *set, const tl_lit_sample *smp, size_t
         while (p < end) {
             const char *nl = memchr(p, '\n', (size_t)(end - p));
             size_t n = (size_t)((nl ? nl : end) - p);
-            pcre2_match(set->codes[ri], (PCRE2_SPTR)p, n, 0, 0, md, mc);
+            if (!gated || tl_run_present(&gate, (const unsigned char *)p, n))
+                pcre2_match(set->codes[ri], (PCRE2_SPTR)p, n, 0, 0, md, mc);
             p += n + 1;
         }
         double t2 = now_ns();

@@ -42,6 +42,21 @@ void tl_lit_sample_free(tl_lit_sample *s);
  * lines (a literal such as " HTTP/" is in every access-log line). `sample` may be NULL. */
 int tl_lit_extract_on(const char *regex, tl_litset *out, const tl_lit_sample *sample);
 
+/* A run of bytes every match must contain: `min` or more in a row, each with in[byte] set.
+ * Rules whose literal-free regex the prefilter serves badly (the base64-blob finder
+ * `\b[A-Za-z0-9+/]{60,}={1,2}`) are judged on every line; this gate lets a line without such a
+ * run skip PCRE2. tl_run_extract reads a top-level `class{n,}` (n >= TL_RUN_MIN) out of the
+ * pattern text and returns 0, or -1 when it finds none or meets syntax that could make a
+ * top-level item optional; the class it returns is never smaller than PCRE2's. */
+#define TL_RUN_MIN 16
+typedef struct tl_run_gate {
+    unsigned char in[256];
+    unsigned min;
+} tl_run_gate;
+int tl_run_extract(const char *regex, tl_run_gate *g);
+/* True when p[0..n) holds a run of g->min bytes from the class. */
+int tl_run_present(const tl_run_gate *g, const unsigned char *p, size_t n);
+
 /* Database cache (pattern_cache.c). tl_pcache_dir returns the directory to use (malloc'd) or
  * NULL when there is none. tl_pcache_load fills set->lit_db/re_db and applies the stored
  * screen refusals, or returns -1 leaving the set untouched. tl_pcache_store never fails
@@ -88,6 +103,7 @@ struct tl_pattern_set {
     hs_database_t *re_db;    /* prefilter database over TL_SCREEN_REGEX rules; NULL when none */
     hs_scratch_t *scratch;   /* prototype scratch, cloned per matcher */
     size_t *unfiltered;      /* rule indexes of regex rules matched on every line */
+    tl_run_gate **ugate;     /* per unfiltered rule: the run its matches need, or NULL */
     size_t nunfiltered;
 
     int cache_off;   /* tl_pattern_set_cache(set, 0, ...) */

@@ -1,4 +1,4 @@
-/* Required literals of a PCRE2 regex: a small set of strings such that every match contains at
+/* Required literals of a PCRE2 regex, and required runs of one byte class (tl_run_extract): a small set of strings such that every match contains at
  * least one of them. They let the cheap literal database screen regex rules, so only lines
  * holding a required literal reach PCRE2 (and the costly prefilter regex scan is not needed).
  *
@@ -644,5 +644,255 @@ int tl_lit_extract_on(const char *regex, tl_litset *out, const tl_lit_sample *sa
     const tl_litset *s = n.exact ? &n.ex : n.has_req ? &n.req : NULL;
     if (!s || set_score(s) < 0) return -1;
     *out = *s;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ required runs */
+
+static void bits_set(unsigned char *in, int lo, int hi)
+{
+    for (int k = lo; k <= hi; k++) in[k] = 1;
+}
+
+/* The ASCII bytes an escape class stands for in byte mode with PCRE2's default tables; bytes
+ * from 0x80 up go to unsure[] (other character tables may class them either way), which the
+ * caller adds to the final set after any negation, so the set is never smaller than PCRE2's.
+ * Returns 0, or -1 for escapes not modelled. */
+static int escape_class(int e, unsigned char *in, unsigned char *unsure)
+{
+    unsigned char t[128] = {0};
+    switch (e | 0x20) {
+    case 'd': bits_set(t, '0', '9'); break;
+    case 'w': bits_set(t, '0', '9'), bits_set(t, 'A', 'Z'), bits_set(t, 'a', 'z'), t['_'] = 1; break;
+    case 's': bits_set(t, 9, 13), t[' '] = 1; break;
+    case 'h': t[9] = t[' '] = 1; break;
+    case 'v': bits_set(t, 10, 13); break;
+    default: return -1;
+    }
+    int neg = e >= 'A' && e <= 'Z';
+    for (int k = 0; k < 128; k++) in[k] |= neg ? (unsigned char)!t[k] : t[k];
+    bits_set(unsure, 0x80, 0xFF);
+    return 0;
+}
+
+static int run_atom_exact(struct lxp *P, int caseless, unsigned char *in, unsigned char *unsure);
+
+/* One atom at P->p (a class, an escape or a literal byte) into in[]: 1 when understood, 0 when
+ * not (the caller skips it: it is then simply not a candidate), -1 when parsing must stop. */
+static int run_atom(struct lxp *P, int caseless, unsigned char *in)
+{
+    unsigned char unsure[256] = {0};
+    int r = run_atom_exact(P, caseless, in, unsure);
+    for (int k = 0; k < 256; k++) in[k] |= unsure[k];
+    return r;
+}
+
+static int run_atom_exact(struct lxp *P, int caseless, unsigned char *in, unsigned char *unsure)
+{
+    memset(in, 0, 256);
+    char c = *P->p;
+    if (c == '[') {
+        P->p++;
+        int neg = 0, first = 1, ok = 1;
+        if (*P->p == '^') neg = 1, P->p++;
+        for (;;) {
+            int d = (unsigned char)*P->p;
+            if (!d) return -1;
+            if (d == ']' && !first) {
+                P->p++;
+                break;
+            }
+            first = 0;
+            if (d == '[' && P->p[1] == ':') {
+                const char *e = strstr(P->p + 2, ":]");
+                if (!e) return -1;
+                P->p = e + 2;
+                ok = 0; /* POSIX classes: not modelled */
+                continue;
+            }
+            int lo;
+            if (d == '\\') {
+                P->p++;
+                int e = (unsigned char)*P->p;
+                if (strchr("dDwWsShHvV", e) && e) {
+                    P->p++;
+                    if (escape_class(e, in, unsure) != 0) ok = 0;
+                    continue;
+                }
+                if (e == 'Q' || e == 'E' || e == 'p' || e == 'P' || e == 'N' || e == 'R' || e == 'X' ||
+                    e == 'C' || e == 'b') return -1;
+                lo = parse_char_escape(P);
+                if (lo < 0) return -1;
+            } else {
+                lo = d;
+                P->p++;
+            }
+            int hi = lo;
+            if (*P->p == '-' && P->p[1] && P->p[1] != ']') {
+                P->p++;
+                int h = (unsigned char)*P->p;
+                if (h == '\\') {
+                    P->p++;
+                    hi = parse_char_escape(P);
+                    if (hi < 0) return -1;
+                } else if (h == '[') {
+                    return -1;
+                } else {
+                    hi = h;
+                    P->p++;
+                }
+                if (hi < lo) return -1;
+            }
+            bits_set(in, lo, hi);
+        }
+        if (!ok) return 0;
+        if (caseless)
+            for (int k = 'A'; k <= 'Z'; k++)
+                if (in[k] || in[k + 32]) in[k] = in[k + 32] = 1;
+        if (neg)
+            for (int k = 0; k < 256; k++) in[k] = !in[k];
+        return 1;
+    }
+    if (c == '\\') {
+        P->p++;
+        int e = (unsigned char)*P->p;
+        if (e && strchr("dDwWsShHvV", e)) {
+            P->p++;
+            return escape_class(e, in, unsure) == 0 ? 1 : 0;
+        }
+        if (e == 'Q') return -1; /* a quoted run: not modelled, and it hides metacharacters */
+        if (e && (strchr("bBAzZGKE", e))) {
+            P->p++;
+            return 0; /* zero-width */
+        }
+        int b = parse_char_escape(P);
+        if (b == -1) return -1; /* backreferences and friends */
+        if (b == -2) return 0;  /* \p{..}, \N, \R...: skipped */
+        in[b] = 1;
+        if (caseless && is_alpha_c(b)) in[b ^ 0x20] = 1;
+        return 1;
+    }
+    if (c == '.' || c == '^' || c == '$') {
+        P->p++;
+        return 0;
+    }
+    P->p++;
+    in[(unsigned char)c] = 1;
+    if (caseless && is_alpha_c((unsigned char)c)) in[(unsigned char)c ^ 0x20] = 1;
+    return 1;
+}
+
+/* Skips a group whose '(' is consumed; inline options (?i) (?x) are reported through *flags
+ * (bit 1: caseless on, bit 2: caseless off, bit 4: give up). Returns -1 on bad syntax. */
+static int skip_group(struct lxp *P, int *flags)
+{
+    *flags = 0;
+    if (*P->p == '*') return -1; /* verbs such as (*ACCEPT) can end a match early */
+    if (*P->p == '?') {
+        const char *q = P->p + 1;
+        int neg = 0, opts = 1;
+        for (; *q && *q != ')' && *q != ':'; q++) {
+            if (*q == '-') neg = 1;
+            else if (*q == 'i') *flags |= neg ? 2 : 1;
+            else if (*q == 'x') *flags |= 4;
+            else if (!strchr("msnUJ^", *q)) opts = 0;
+        }
+        if (opts && *q == ')') { /* (?i): an option for the rest of the enclosing group */
+            P->p = q + 1;
+            return 1;
+        }
+        if (opts && (*flags & 4)) return -1;
+        *flags = 0; /* scoped options apply inside the group only */
+        if (P->p[1] == '(') return -1; /* conditionals */
+    }
+    int depth = 1;
+    while (depth) {
+        char c = *P->p;
+        if (!c) return -1;
+        if (c == '\\') {
+            if (P->p[1] == 'Q') {
+                const char *e = strstr(P->p + 2, "\\E");
+                if (!e) return -1;
+                P->p = e + 2;
+                continue;
+            }
+            if (!P->p[1]) return -1;
+            P->p += 2;
+            continue;
+        }
+        if (c == '[') {
+            unsigned char junk[256];
+            if (run_atom(P, 0, junk) < 0) return -1;
+            continue;
+        }
+        if (c == '(' && P->p[1] == '*') return -1;
+        if (c == '(' && P->p[1] == '?' && P->p[2] == '(') return -1;
+        if (c == '(') depth++;
+        if (c == ')') depth--;
+        P->p++;
+    }
+    return 0;
+}
+
+int tl_run_extract(const char *regex, tl_run_gate *g)
+{
+    memset(g, 0, sizeof *g);
+    if (strstr(regex, "(*") || strstr(regex, "(?(")) return -1;
+    /* extended mode anywhere (comments may hold parentheses): not modelled */
+    for (const char *q = strstr(regex, "(?"); q; q = strstr(q + 2, "(?"))
+        for (const char *f = q + 2; *f && strchr("imsnxUJ^-", *f); f++)
+            if (*f == 'x') return -1;
+    struct lxp P = {regex, 0, 0, NULL};
+    int caseless = 0, found = 0;
+    unsigned char in[256];
+    while (*P.p) {
+        char c = *P.p;
+        if (c == '|') return -1; /* a top-level alternative makes every item optional */
+        if (c == ')') return -1;
+        int got = 0;
+        if (c == '(') {
+            P.p++;
+            int fl;
+            int r = skip_group(&P, &fl);
+            if (r < 0) return -1;
+            if (r == 1) { /* (?i) / (?-i) at top level */
+                if (fl & 4) return -1;
+                if (fl & 1) caseless = 1;
+                if (fl & 2) caseless = 0;
+                continue;
+            }
+        } else if (c == '*' || c == '+' || c == '?' || c == '{') {
+            return -1;
+        } else {
+            got = run_atom(&P, caseless, in);
+            if (got < 0) return -1;
+        }
+        long qmin = 1, qmax = 1;
+        if (parse_quant(&P, &qmin, &qmax) == 0 && P.fail) return -1;
+        if (P.fail || *P.p == '{') return -1;
+        if (got == 1 && qmin >= TL_RUN_MIN && (unsigned)qmin > g->min) {
+            memcpy(g->in, in, sizeof in);
+            g->min = (unsigned)qmin;
+            found = 1;
+        }
+    }
+    /* caseless set later in the pattern cannot widen an earlier atom: (?i) only affects what
+     * follows it, which run_atom already saw with the flag in force */
+    return found ? 0 : -1;
+}
+
+int tl_run_present(const tl_run_gate *g, const unsigned char *p, size_t n)
+{
+    /* Test the last byte of each window first: outside the class, no run can cover it, so
+     * the window jumps past it. Ordinary text rarely has long class runs, so most windows
+     * cost one or two lookups. */
+    size_t m = g->min, i = 0;
+    if (m == 0) return 1;
+    while (i + m <= n) {
+        size_t j = i + m;
+        while (j > i && g->in[p[j - 1]]) j--;
+        if (j == i) return 1;
+        i = j;
+    }
     return 0;
 }

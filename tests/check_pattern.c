@@ -715,6 +715,74 @@ START_TEST(test_literal_choice_by_sample)
 }
 END_TEST
 
+/* Required runs: what the extractor reads out of a pattern, what it refuses, and that a line
+ * PCRE2 matches always passes the gate (random lines over a small alphabet, several shapes). */
+static int in_class(const tl_run_gate *g, const char *chars)
+{
+    for (const char *c = chars; *c; c++)
+        if (!g->in[(unsigned char)*c]) return 0;
+    return 1;
+}
+
+START_TEST(test_run_gate)
+{
+    tl_run_gate g;
+    ck_assert_int_eq(tl_run_extract("\\b[A-Za-z0-9+/]{60,}={1,2}", &g), 0);
+    ck_assert_uint_eq(g.min, 60);
+    ck_assert(in_class(&g, "azAZ09+/") && !g.in['='] && !g.in[' '] && !g.in['-']);
+    ck_assert_int_eq(tl_run_extract("(?i)key=[a-f0-9]{32}\\b", &g), 0);
+    ck_assert(g.min == 32 && in_class(&g, "abcdefABCDEF0123456789") && !g.in['g']);
+    ck_assert_int_eq(tl_run_extract("[^\\s\"]{40,}", &g), 0);
+    ck_assert(g.min == 40 && !g.in[' '] && !g.in['"'] && !g.in['\n'] && g.in['x'] && g.in[0xC3]);
+    ck_assert_int_eq(tl_run_extract("(?:foo|bar)=\\w{16,}?;\\d{20}", &g), 0);
+    ck_assert(g.min == 20 && in_class(&g, "0123456789")); /* the longer of two runs */
+    ck_assert_int_eq(tl_run_extract("(?<tok>[0-9a-f]{8})-\\x41{24}", &g), 0);
+    ck_assert(g.min == 24 && g.in['A'] && !g.in['a']);
+    /* given up: top-level alternatives, optional or short runs, verbs, extended mode,
+     * backreferences, conditionals, quoting */
+    const char *no[] = {"a|[a-z]{20,}", "(?:[a-z]{20,})?", "[a-z]{20,}(*ACCEPT)", "(*UTF)[a-z]{20,}",
+                        "(?x)[a-z]{20,}", "(?ix:a)[a-z]{20,}", "[a-z]{15,}", "(a)\\1[a-z]{20,}",
+                        "(?(1)a|b)[a-z]{20,}", "\\Q[a-z]{20,}\\E", "[a-z]{0,20}", "[[:alpha:]]{20,}",
+                        "[a-z]{20,", ".{20,}", "x{20,}|y"};
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        ck_assert_msg(tl_run_extract(no[i], &g) == -1, "%s", no[i]);
+    /* the scan: a run of exactly min bytes anywhere */
+    ck_assert_int_eq(tl_run_extract("[ab]{16,}", &g), 0);
+    ck_assert(tl_run_present(&g, (const unsigned char *)"abababababababab", 16));
+    ck_assert(!tl_run_present(&g, (const unsigned char *)"ababababababab a", 16));
+    ck_assert(tl_run_present(&g, (const unsigned char *)"xx abababababababab", 19));
+    ck_assert(tl_run_present(&g, (const unsigned char *)"bbbbbbbbbbbbbbbbxx", 18));
+    ck_assert(!tl_run_present(&g, (const unsigned char *)"aaaaaaaaaaaaaaaxaaaaaaaaaaaaaaa", 31));
+    ck_assert(!tl_run_present(&g, (const unsigned char *)"", 0));
+    /* never a line PCRE2 matches that the gate rejects */
+    const char *shapes[] = {"[ab]{16,}", "x?[ab]{16}[xy]", "(?i)[AB]{16,}c?", "(?:q|r)?[^c ]{16,}",
+                            "\\b[ab+/]{16,}={1,2}", "[a-c]{3}[ab]{17,}", "(?=a)[ab]{16,}[c ]"};
+    unsigned seed = 11;
+    char line[128];
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+        ck_assert_msg(tl_run_extract(shapes[s], &g) == 0, "%s", shapes[s]);
+        int err;
+        PCRE2_SIZE off;
+        pcre2_code *re = pcre2_compile((PCRE2_SPTR)shapes[s], PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+        ck_assert_ptr_nonnull(re);
+        pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+        size_t hits = 0;
+        for (int k = 0; k < 4000; k++) {
+            size_t n = (size_t)(rand_r(&seed) % 100);
+            static const char abc[] = "ababababababababababAB+/c x=q"; /* long a/b runs are common */
+            for (size_t i = 0; i < n; i++) line[i] = abc[rand_r(&seed) % (sizeof abc - 1)];
+            if (pcre2_match(re, (PCRE2_SPTR)line, n, 0, 0, md, NULL) < 0) continue;
+            hits++;
+            ck_assert_msg(tl_run_present(&g, (const unsigned char *)line, n), "%s: %.*s", shapes[s],
+                          (int)n, line);
+        }
+        ck_assert_msg(hits > 5, "%s: too few matching lines to mean anything", shapes[s]);
+        pcre2_match_data_free(md);
+        pcre2_code_free(re);
+    }
+}
+END_TEST
+
 START_TEST(test_screens_and_cache)
 {
     const char *text = "[rule lit]\nregex = Failed password for (?<u>\\S+)\n"
@@ -797,6 +865,7 @@ static Suite *pattern_suite(void)
     tcase_add_test(core, test_literal_extraction);
     tcase_add_test(core, test_screens_and_cache);
     tcase_add_test(core, test_literal_choice_by_sample);
+    tcase_add_test(core, test_run_gate);
     tcase_add_test(core, test_empty_set_and_versions);
     suite_add_tcase(s, core);
 
