@@ -184,6 +184,26 @@ static void add_run(tl_timeline *tl, char *path, unsigned level)
 static int merge_levels(tl_timeline *tl, const char *const *sources, const tl_pattern_set *set,
                         tl_error *err);
 
+/* Writes sorted events as a run. Returns 0, or -1 with msg (the file is removed); the events
+ * are left alone either way, so a failed write (a full disk) loses nothing. */
+static int write_run(const tl_event *ev, size_t n, const char *path, char *msg, size_t msgn)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        snprintf(msg, msgn, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    setvbuf(f, NULL, _IOFBF, 1 << 20);
+    for (size_t i = 0; i < n; i++) tl_event_write(f, &ev[i]);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        snprintf(msg, msgn, "%s: write failed: %s", path, strerror(errno ? errno : EIO));
+        unlink(path);
+        return -1;
+    }
+    return 0;
+}
+
 int tl_timeline_maybe_spill(tl_timeline *tl, const char *const *sources,
                             const tl_pattern_set *set, tl_error *err)
 {
@@ -194,24 +214,13 @@ int tl_timeline_maybe_spill(tl_timeline *tl, const char *const *sources,
     if (drc != TL_OK) return drc;
     tl_timeline_sort(tl, sources, set);
     tl_buf path = TL_BUF_INIT;
-    tl_buf_printf(&path, "%s/run-%06zu", tl->spill_dir, tl->nruns);
-    FILE *f = fopen(path.data, "w");
-    if (!f) {
-        int rc = tl_error_set(err, TL_EIO, "%s: %s", path.data, strerror(errno));
+    tl_buf_printf(&path, "%s/run-%06zu", tl->spill_dir, tl->run_seq++);
+    char msg[512];
+    if (write_run(tl->ev, tl->n, path.data, msg, sizeof msg) != 0) {
         tl_buf_free(&path);
-        return rc;
+        return tl_error_set(err, TL_EIO, "%s", msg);
     }
-    setvbuf(f, NULL, _IOFBF, 1 << 20);
-    for (size_t i = 0; i < tl->n; i++) {
-        tl_event_write(f, &tl->ev[i]);
-        tl_event_clear(&tl->ev[i]);
-    }
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        int rc = tl_error_set(err, TL_EIO, "%s: write failed: %s", path.data, strerror(errno));
-        tl_buf_free(&path);
-        return rc;
-    }
+    for (size_t i = 0; i < tl->n; i++) tl_event_clear(&tl->ev[i]);
     add_run(tl, tl_buf_steal(&path, NULL), 0);
     tl->n = 0;
     tl->mem_bytes = 0;
@@ -542,7 +551,7 @@ static int merge_levels(tl_timeline *tl, const char *const *sources, const tl_pa
         }
         if (!found) return TL_OK;
         tl_buf path = TL_BUF_INIT;
-        tl_buf_printf(&path, "%s/run-L%u-%06zu", tl->spill_dir, level + 1, tl->nruns);
+        tl_buf_printf(&path, "%s/run-L%u-%06zu", tl->spill_dir, level + 1, tl->run_seq++);
         FILE *f = fopen(path.data, "w");
         if (!f) {
             int rc = tl_error_set(err, TL_EIO, "%s: %s", path.data, strerror(errno));

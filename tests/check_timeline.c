@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "timberline/pattern.h"
 #include "timberline/timeline.h"
@@ -333,6 +334,65 @@ START_TEST(test_spill_and_merge_equal_memory_order)
 }
 END_TEST
 
+/* A run that cannot be written loses no event: the spill reports the error and everything
+ * stays in memory. The run's name is a link to /dev/full (every write fails as on a full disk
+ * once the buffer is flushed) or, without /dev/full, a directory (the open fails). */
+START_TEST(test_failed_run_loses_nothing)
+{
+    tl_pattern_set *set = rules();
+    tl_timeline mem, sp;
+    tl_timeline_init(&mem, 3, 0, NULL);
+    tl_timeline_init(&sp, 3, 4096, tmpdir);
+    unsigned seed = 21;
+    const size_t N = 3000;
+    int failed = 0;
+    char squat[600] = "";
+    for (size_t i = 0; i < N; i++) {
+        tl_event a = ev(i, TL_TSQ_PARSED, (int64_t)(rand_r(&seed) % 500), (uint32_t)(rand_r(&seed) % 5),
+                        (uint64_t)(rand_r(&seed) % 50), 0, (uint32_t)(rand_r(&seed) % 3));
+        tl_event b = a;
+        b.message = strdup(a.message);
+        tl_timeline_push(&mem, &a);
+        tl_timeline_push(&sp, &b);
+        if (failed) continue; /* the scanner stops spilling after a failure */
+        if (sp.spill_dir && !squat[0]) {
+            snprintf(squat, sizeof squat, "%s/run-%06zu", sp.spill_dir, sp.run_seq);
+            if (access("/dev/full", W_OK) == 0) ck_assert_int_eq(symlink("/dev/full", squat), 0);
+            else ck_assert_int_eq(mkdir(squat, 0700), 0);
+        }
+        tl_error err;
+        if (tl_timeline_maybe_spill(&sp, SOURCES, set, &err) != 0) {
+            ck_assert_int_eq(err.code, TL_EIO);
+            ck_assert_ptr_nonnull(strstr(err.msg, squat));
+            failed = 1;
+        }
+    }
+    ck_assert_int_eq(failed, 1);
+    ck_assert_uint_eq(sp.nruns, 1);
+    ck_assert_uint_eq(sp.total, N);
+    tl_timeline_finish(&mem, SOURCES, set);
+    tl_timeline_finish(&sp, SOURCES, set);
+    tl_timeline_iter *im = tl_timeline_iter_new(&mem), *is = tl_timeline_iter_new(&sp);
+    const tl_event *x, *y;
+    size_t n = 0;
+    while ((x = tl_timeline_iter_next(im)) != NULL) {
+        y = tl_timeline_iter_next(is);
+        ck_assert_ptr_nonnull(y);
+        ck_assert_uint_eq(x->seq, y->seq);
+        ck_assert_str_eq(x->message, y->message);
+        n++;
+    }
+    ck_assert_ptr_null(tl_timeline_iter_next(is));
+    ck_assert_uint_eq(n, N);
+    tl_timeline_iter_free(im);
+    tl_timeline_iter_free(is);
+    if (rmdir(squat) != 0) unlink(squat);
+    tl_timeline_free(&mem);
+    tl_timeline_free(&sp);
+    tl_pattern_set_free(set);
+}
+END_TEST
+
 static Suite *timeline_suite(void)
 {
     Suite *s = suite_create("timeline");
@@ -345,6 +405,7 @@ static Suite *timeline_suite(void)
     TCase *limits = tcase_create("limits");
     tcase_add_test(limits, test_random_large_and_deterministic);
     tcase_add_test(limits, test_spill_and_merge_equal_memory_order);
+    tcase_add_test(limits, test_failed_run_loses_nothing);
     tcase_add_test(limits, test_empty_and_single);
     tcase_set_timeout(limits, 60);
     suite_add_tcase(s, limits);

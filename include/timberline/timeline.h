@@ -75,6 +75,7 @@ typedef struct tl_timeline {
     size_t ntally;
     uint32_t *item_map;     /* set by tl_timeline_remap_items: applied to spilled events */
     size_t nitem_map;
+    size_t run_seq;         /* names run files: never reused within the run directory */
 } tl_timeline;
 
 /* Runs of one level are merged into one run of the next level once there are this many, so a
@@ -90,7 +91,8 @@ void tl_timeline_init(tl_timeline *tl, size_t nrules, size_t budget, const char 
 void tl_timeline_push(tl_timeline *tl, const tl_event *ev);
 
 /* When the in-memory events pass the budget: sorts them and writes them as a run file.
- * `sources[item]` are the evidence sources (for the order). Returns 0 or TL_EIO. */
+ * `sources[item]` are the evidence sources (for the order). Returns 0 or TL_EIO; after an
+ * error every event is still in memory. */
 int tl_timeline_maybe_spill(tl_timeline *tl, const char *const *sources,
                             const tl_pattern_set *set, tl_error *err);
 
