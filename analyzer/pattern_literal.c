@@ -236,6 +236,21 @@ static int parse_char_escape(struct lxp *P)
     }
 }
 
+/* A POSIX class name inside a class, "[:alpha:]" or "[:^alpha:]", at p: returns its end, or
+ * NULL for anything else. PCRE2 stops looking for ":]" at the first ']' (so "[[:]|[:]]" is
+ * one class "[[:]", then an alternative), which a plain search for ":]" gets wrong: only the
+ * strict form is accepted, and the callers give up on every other "[:", "[." and "[=". */
+static const char *posix_class_end(const char *p)
+{
+    if (p[0] != '[' || p[1] != ':') return NULL;
+    const char *q = p + 2;
+    if (*q == '^') q++;
+    const char *name = q;
+    while (*q >= 'a' && *q <= 'z') q++;
+    if (q == name || q[0] != ':' || q[1] != ']') return NULL;
+    return q + 2;
+}
+
 /* [...] with P->p after '['. Small positive classes become exact sets. */
 static void parse_class(struct lxp *P, int caseless, struct lxnode *out)
 {
@@ -258,12 +273,12 @@ static void parse_class(struct lxp *P, int caseless, struct lxnode *out)
         }
         first = 0;
         if (c == '[' && (P->p[1] == ':' || P->p[1] == '.' || P->p[1] == '=')) {
-            const char *e = P->p[1] == ':' ? strstr(P->p + 2, ":]") : NULL;
+            const char *e = posix_class_end(P->p);
             if (!e) {
                 P->fail = 1;
                 return;
             }
-            P->p = e + 2;
+            P->p = e;
             complex = 1;
             continue;
         }
@@ -703,10 +718,10 @@ static int run_atom_exact(struct lxp *P, int caseless, unsigned char *in, unsign
                 break;
             }
             first = 0;
-            if (d == '[' && P->p[1] == ':') {
-                const char *e = strstr(P->p + 2, ":]");
+            if (d == '[' && (P->p[1] == ':' || P->p[1] == '.' || P->p[1] == '=')) {
+                const char *e = posix_class_end(P->p);
                 if (!e) return -1;
-                P->p = e + 2;
+                P->p = e;
                 ok = 0; /* POSIX classes: not modelled */
                 continue;
             }
@@ -788,6 +803,13 @@ static int skip_group(struct lxp *P, int *flags)
 {
     *flags = 0;
     if (*P->p == '*') return -1; /* verbs such as (*ACCEPT) can end a match early */
+    if (P->p[0] == '?' && P->p[1] == '#') {
+        /* a comment ends at the first ')', whatever it holds */
+        const char *e = strchr(P->p, ')');
+        if (!e) return -1;
+        P->p = e + 1;
+        return 2;
+    }
     if (*P->p == '?') {
         const char *q = P->p + 1;
         int neg = 0, opts = 1;
@@ -840,7 +862,7 @@ int tl_run_extract(const char *regex, tl_run_gate *g)
     if (strstr(regex, "(*") || strstr(regex, "(?(")) return -1;
     /* extended mode anywhere (comments may hold parentheses): not modelled */
     for (const char *q = strstr(regex, "(?"); q; q = strstr(q + 2, "(?"))
-        for (const char *f = q + 2; *f && strchr("imsnxUJ^-", *f); f++)
+        for (const char *f = q + 2; is_alpha_c((unsigned char)*f) || *f == '^' || *f == '-'; f++)
             if (*f == 'x') return -1;
     struct lxp P = {regex, 0, 0, NULL};
     int caseless = 0, found = 0;
@@ -855,6 +877,10 @@ int tl_run_extract(const char *regex, tl_run_gate *g)
             int fl;
             int r = skip_group(&P, &fl);
             if (r < 0) return -1;
+            if (r == 2) { /* a comment; one just before a quantifier is not modelled */
+                if (strchr("*+?{", *P.p) && *P.p) return -1;
+                continue;
+            }
             if (r == 1) { /* (?i) / (?-i) at top level */
                 if (fl & 4) return -1;
                 if (fl & 1) caseless = 1;

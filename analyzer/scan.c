@@ -463,6 +463,7 @@ struct engine {
     uint64_t seq;
     tl_scan_progress prog;
     size_t max_warnings;
+    int merge_warned;   /* the merge_note warning was given */
     int spill_failed, pend_spill_failed;
     size_t next_item, ntop;   /* the next walked item a reader takes, and how many there are */
     size_t *take_order;       /* walked items, largest first */
@@ -647,6 +648,9 @@ static void spill_if_needed(struct engine *e)
         /* keep going in memory rather than lose events; say so */
         e->spill_failed = 1;
         warn(e, "cannot spill the timeline to disk (%s); keeping it in memory", err.msg);
+    } else if (tl->merge_note[0] && !e->merge_warned) {
+        e->merge_warned = 1;
+        warn(e, "cannot merge the spilled runs (%s); they stay separate files", tl->merge_note);
     }
     free(sources);
 }

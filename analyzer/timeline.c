@@ -195,9 +195,10 @@ static int write_run(const tl_event *ev, size_t n, const char *path, char *msg, 
     }
     setvbuf(f, NULL, _IOFBF, 1 << 20);
     for (size_t i = 0; i < n; i++) tl_event_write(f, &ev[i]);
-    int bad = ferror(f);
+    int bad = ferror(f), saved = errno;
     if (fclose(f) != 0 || bad) {
-        snprintf(msg, msgn, "%s: write failed: %s", path, strerror(errno ? errno : EIO));
+        int why = bad ? saved : errno;
+        snprintf(msg, msgn, "%s: write failed: %s", path, strerror(why ? why : EIO));
         unlink(path);
         return -1;
     }
@@ -224,7 +225,12 @@ int tl_timeline_maybe_spill(tl_timeline *tl, const char *const *sources,
     add_run(tl, tl_buf_steal(&path, NULL), 0);
     tl->n = 0;
     tl->mem_bytes = 0;
-    return merge_levels(tl, sources, set, err);
+    /* A merge that fails (it briefly needs the space twice) costs only open files: the runs
+     * stay as they are and spilling goes on; the next spill tries again. */
+    tl_error merr;
+    if (merge_levels(tl, sources, set, &merr) != TL_OK && !tl->merge_note[0])
+        snprintf(tl->merge_note, sizeof tl->merge_note, "%.200s", merr.msg);
+    return TL_OK;
 }
 
 static int ensure_spill_dir(tl_timeline *tl, tl_error *err)

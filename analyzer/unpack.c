@@ -29,6 +29,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -251,9 +252,15 @@ static void send_msg(struct child *c, int type)
 /* Waits until k more bytes fit in the ring. */
 static void ring_wait(struct child *c, size_t k)
 {
+    int flagged = 0;
     for (;;) {
-        if (c->ring_written + k - atomic_load(&c->rctl->consumed) <= RING_BYTES) return;
+        if (c->ring_written + k - atomic_load(&c->rctl->consumed) <= RING_BYTES) {
+            /* never leave the flag up: the parent would ring a doorbell nobody reads */
+            if (flagged) atomic_store(&c->rctl->waiting, 0);
+            return;
+        }
         atomic_store(&c->rctl->waiting, 1);
+        flagged = 1;
         if (c->ring_written + k - atomic_load(&c->rctl->consumed) <= RING_BYTES) {
             atomic_store(&c->rctl->waiting, 0);
             return;
@@ -1242,6 +1249,7 @@ int tl_unpack_child_main(int argc, char **argv)
             c.o.max_total = strtoull(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--binary") == 0) c.o.binary = 1;
         else if (strcmp(argv[i], "--ring") == 0) ring = 1;
+        else if (strcmp(argv[i], "--") == 0 && i + 1 < argc) path = argv[++i];
         else path = argv[i];
     }
     if (!path) return 2;
@@ -1312,6 +1320,7 @@ struct tl_unpack {
     int stall_ms;
     int dead;          /* EOF seen or killed */
     int killed_stall;
+    int saw_final;     /* the 'F' message arrived: the item was read to its end */
     tl_buf msg;        /* current non-data payload */
     /* Payload bytes of the current data message not yet read from the pipe: they go from the
      * pipe straight into the caller's buffer, with no copy in between (on a .tar.gz two extra
@@ -1354,7 +1363,10 @@ int tl_unpack_start(tl_unpack **out, const char *exe, const char *path, const tl
     const char *simple = getenv("TIMBERLINE_UNPACK_SIMPLE"); /* the reference path, for tests */
     if (!(simple && strcmp(simple, "1") == 0))
         mfd = memfd_create("timberline-ring", MFD_CLOEXEC);
-    if (mfd >= 0 && ftruncate(mfd, RING_HDR + RING_BYTES) == 0 && pipe2(bell, O_CLOEXEC) == 0) {
+    /* the doorbell is a socket pair, not a pipe: the parent rings it with MSG_NOSIGNAL, so a
+     * worker that is gone (or closed its end on purpose) cannot kill the scanner by SIGPIPE */
+    if (mfd >= 0 && ftruncate(mfd, RING_HDR + RING_BYTES) == 0 &&
+        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, bell) == 0) {
         void *m = mmap(NULL, RING_HDR + RING_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
         hi_m = fcntl(mfd, F_DUPFD_CLOEXEC, 10);
         hi_b = fcntl(bell[0], F_DUPFD_CLOEXEC, 10);
@@ -1382,6 +1394,7 @@ int tl_unpack_start(tl_unpack **out, const char *exe, const char *path, const tl
     argv[k++] = "--max-total", argv[k++] = total;
     if (o->binary) argv[k++] = "--binary";
     if (map) argv[k++] = "--ring";
+    argv[k++] = "--"; /* an evidence file may be named like an option */
     argv[k++] = (char *)path;
     argv[k] = NULL;
     /* zip stores DOS times in local time and libarchive converts them with the process TZ */
@@ -1471,7 +1484,8 @@ static void ring_publish(tl_unpack *u)
 {
     atomic_store(&u->rctl->consumed, u->ring_read);
     if (atomic_exchange(&u->rctl->waiting, 0)) {
-        ssize_t w = write(u->bell, "x", 1); /* a full doorbell already says "look again" */
+        /* a full doorbell already says "look again"; a closed one means the worker is gone */
+        ssize_t w = send(u->bell, "x", 1, MSG_DONTWAIT | MSG_NOSIGNAL);
         (void)w;
     }
 }
@@ -1579,6 +1593,7 @@ static void parse_msg(tl_unpack *u, int type, const tl_buf *b, tl_unpack_msg *m)
         snprintf(u->last_name, sizeof u->last_name, "%.*s", (int)(nl > 200 ? 200 : nl), pb->data);
     } else {
         m->type = type == MSG_END ? TL_UMSG_END : TL_UMSG_FINAL;
+        if (m->type == TL_UMSG_FINAL) u->saw_final = 1;
         m->id = get_u32(&p, end);
         m->status = (tl_ev_status)get_u32(&p, end);
         size_t sl, cl, ml;
@@ -1711,8 +1726,25 @@ void tl_unpack_finish(tl_unpack *u, tl_ev_status *status, char **message)
     }
     close(u->fd);
     if (u->bell >= 0) close(u->bell); /* a worker waiting for room sees EOF and exits */
+    /* A worker that closed its end but does not exit (a decoder spinning after a crash of
+     * its output, or a hostile one) must not hang the scan: it gets the stall timeout. */
     int ws = 0;
-    while (waitpid(u->pid, &ws, 0) < 0 && errno == EINTR) {
+    struct timespec t0, tn, nap = {0, 2 * 1000 * 1000};
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        pid_t r = waitpid(u->pid, &ws, WNOHANG);
+        if (r == u->pid || (r < 0 && errno != EINTR)) break;
+        clock_gettime(CLOCK_MONOTONIC, &tn);
+        long ms = (long)(tn.tv_sec - t0.tv_sec) * 1000 + (tn.tv_nsec - t0.tv_nsec) / 1000000;
+        if (ms > u->stall_ms) {
+            kill(u->pid, SIGKILL);
+            while (waitpid(u->pid, &ws, 0) < 0 && errno == EINTR) {
+            }
+            if (u->saw_final) ws = 0; /* everything arrived; it only failed to exit */
+            else u->killed_stall = 1;
+            break;
+        }
+        nanosleep(&nap, NULL);
     }
     tl_buf b = TL_BUF_INIT;
     if (u->killed_stall) {

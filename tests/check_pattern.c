@@ -691,7 +691,8 @@ START_TEST(test_literal_extraction)
     /* Given up on: backreferences, recursion, extended mode, conditionals, verbs, braces
      * that are not strict quantifiers, optional-only literals. */
     const char *no[] = {"(abc)\\1", "(?x) a b c", "(?R)abc", "(?(1)abc|def)", "(*UTF)abc",
-                        "abc{,3}", "ab{x", "(?:abc)?", "a*", "[^abc]+", "abc(?1)", "\\k<n>abc"};
+                        "abc{,3}", "ab{x", "(?:abc)?", "a*", "[^abc]+", "abc(?1)", "\\k<n>abc",
+                        "[[:]|[:]]abcdef" /* PCRE2: the class "[[:]", then an alternative */};
     for (size_t i = 0; i < sizeof no / sizeof *no; i++)
         ck_assert_msg(tl_lit_extract(no[i], &ls) == -1, "%s", no[i]);
 }
@@ -738,12 +739,20 @@ START_TEST(test_run_gate)
     ck_assert(g.min == 20 && in_class(&g, "0123456789")); /* the longer of two runs */
     ck_assert_int_eq(tl_run_extract("(?<tok>[0-9a-f]{8})-\\x41{24}", &g), 0);
     ck_assert(g.min == 24 && g.in['A'] && !g.in['a']);
+    ck_assert_int_eq(tl_run_extract("(?#a comment [)[a-c]{16,}", &g), 0);
+    ck_assert(g.min == 16 && in_class(&g, "abc"));
     /* given up: top-level alternatives, optional or short runs, verbs, extended mode,
      * backreferences, conditionals, quoting */
     const char *no[] = {"a|[a-z]{20,}", "(?:[a-z]{20,})?", "[a-z]{20,}(*ACCEPT)", "(*UTF)[a-z]{20,}",
                         "(?x)[a-z]{20,}", "(?ix:a)[a-z]{20,}", "[a-z]{15,}", "(a)\\1[a-z]{20,}",
                         "(?(1)a|b)[a-z]{20,}", "\\Q[a-z]{20,}\\E", "[a-z]{0,20}", "[[:alpha:]]{20,}",
-                        "[a-z]{20,", ".{20,}", "x{20,}|y"};
+                        "[a-z]{20,", ".{20,}", "x{20,}|y",
+                        /* PCRE2 reads "[[:]" as a class, then "|" (found by review) */
+                        "[[:]|[:]][A-Z]{16,}",
+                        /* a comment ends at its first ')': "(?#[)" then "|" */
+                        "(?#[)|(])[A-Z]{16,}", "(?#\\Q)|(\\E)[A-Z]{16,}",
+                        /* extended mode behind option letters other than x */
+                        "(?ax)\\d+ # [A-Z]{16,}", "[A-Z]{16,}(?#c)+"};
     for (size_t i = 0; i < sizeof no / sizeof *no; i++)
         ck_assert_msg(tl_run_extract(no[i], &g) == -1, "%s", no[i]);
     /* the scan: a run of exactly min bytes anywhere */

@@ -76,6 +76,7 @@ typedef struct tl_timeline {
     uint32_t *item_map;     /* set by tl_timeline_remap_items: applied to spilled events */
     size_t nitem_map;
     size_t run_seq;         /* names run files: never reused within the run directory */
+    char merge_note[256];   /* why merging runs failed once (they stay separate), or "" */
 } tl_timeline;
 
 /* Runs of one level are merged into one run of the next level once there are this many, so a
