@@ -143,23 +143,34 @@ static void build_lines(struct job *j)
     }
 }
 
-static char *copy_capped(const char *s, size_t n, size_t *out_len)
+static size_t capped(size_t n)
 {
-    if (n > MESSAGE_CAP) n = MESSAGE_CAP;
-    *out_len = n;
-    return tl_xstrndup(s, n);
+    return n > MESSAGE_CAP ? MESSAGE_CAP : n;
 }
 
 /* The event message: the whole line, or for lines over the cap a window around the hit with
- * markers saying how much was left out. */
-static void make_message(struct job *j, const tl_line *L, const tl_hit *h, tl_event *ev)
+ * markers saying how much was left out. Planned first, so the event's strings can share one
+ * allocation. */
+struct msg_plan {
+    char pre[64], post[64];
+    size_t prelen, postlen;
+    const char *src;
+    size_t srclen;
+    int truncated;
+};
+
+static size_t plan_message(const struct job *j, const tl_line *L, const tl_hit *h,
+                           struct msg_plan *mp)
 {
     const char *ls = j->buf + L->start;
     uint64_t before_line = j->piece ? j->piece_line_off : 0;
+    mp->pre[0] = mp->post[0] = '\0';
+    mp->prelen = mp->postlen = 0;
+    mp->truncated = 0;
     if (L->len <= MESSAGE_CAP && !(j->piece && !(j->piece_first && j->piece_last))) {
-        ev->message = tl_xstrndup(ls, L->len);
-        ev->message_len = L->len;
-        return;
+        mp->src = ls;
+        mp->srclen = L->len;
+        return L->len;
     }
     size_t ws = h->start > MESSAGE_CAP / 4 ? h->start - MESSAGE_CAP / 4 : 0;
     size_t we = ws + MESSAGE_CAP;
@@ -167,21 +178,25 @@ static void make_message(struct job *j, const tl_line *L, const tl_hit *h, tl_ev
         we = L->len;
         ws = we > MESSAGE_CAP ? we - MESSAGE_CAP : 0;
     }
-    char pre[64] = "", post[64] = "";
     uint64_t skipped = before_line + ws;
-    if (skipped) snprintf(pre, sizeof pre, "[...%llu bytes] ", (unsigned long long)skipped);
+    if (skipped) snprintf(mp->pre, sizeof mp->pre, "[...%llu bytes] ", (unsigned long long)skipped);
     if (we < L->len || (j->piece && !j->piece_last))
-        snprintf(post, sizeof post, " [...more]");
-    size_t n = strlen(pre) + (we - ws) + strlen(post);
-    char *m = tl_xmalloc(n + 1);
-    size_t k = 0;
-    memcpy(m + k, pre, strlen(pre)), k += strlen(pre);
-    memcpy(m + k, ls + ws, we - ws), k += we - ws;
-    memcpy(m + k, post, strlen(post)), k += strlen(post);
-    m[k] = '\0';
-    ev->message = m;
-    ev->message_len = k;
-    ev->flags |= TL_FLAG_MESSAGE_TRUNCATED;
+        snprintf(mp->post, sizeof mp->post, " [...more]");
+    mp->prelen = strlen(mp->pre);
+    mp->postlen = strlen(mp->post);
+    mp->src = ls + ws;
+    mp->srclen = we - ws;
+    mp->truncated = 1;
+    return mp->prelen + mp->srclen + mp->postlen;
+}
+
+static void fill_message(const struct msg_plan *mp, tl_event *ev)
+{
+    char *m = ev->message;
+    memcpy(m, mp->pre, mp->prelen);
+    memcpy(m + mp->prelen, mp->src, mp->srclen);
+    memcpy(m + mp->prelen + mp->srclen, mp->post, mp->postlen);
+    if (mp->truncated) ev->flags |= TL_FLAG_MESSAGE_TRUNCATED;
 }
 
 /* CloudTrail delivers one JSON object per file, {"Records":[{...},{...}]} on a single line:
@@ -421,29 +436,47 @@ static void work(void *ctx, void *arg)
         ev->line = j->use_entries ? j->lnum[hit->line] : hit->line;
         ev->offset = j->base_dec + L->start;
         if (L->len > LONG_LINE || j->piece) ev->flags |= TL_FLAG_LONG_LINE;
-        make_message(j, L, hit, ev);
-        ev->indicator = copy_capped(j->buf + L->start + hit->start, hit->end - hit->start,
-                                    &ev->indicator_len);
+        /* message, indicator and fields in one allocation: sizes first */
+        struct msg_plan mp;
+        size_t mlen = plan_message(j, L, hit, &mp);
+        size_t ilen = capped(hit->end - hit->start);
         const tl_rule *hr = tl_pattern_set_rule(set, hit->rule);
+        const char *tn = NULL;
+        const uint32_t *cp = NULL;
+        size_t nf = 0, vals = 0;
         if (hr->kind == TL_RULE_IOC) {
             /* the indicator's type travels with the event (fields.ioc_type) */
-            const char *tn = tl_ioc_type_name(hr->ioc_type);
-            ev->fields = tl_xcalloc(1, sizeof *ev->fields);
-            ev->fields[0].name = "ioc_type";
-            ev->fields[0].len = strlen(tn);
-            ev->fields[0].value = tl_xstrndup(tn, ev->fields[0].len);
-            ev->nfields = 1;
+            tn = tl_ioc_type_name(hr->ioc_type);
+            nf = 1;
+            vals = strlen(tn);
         } else if (hit->caps != UINT32_MAX) {
+            cp = &j->res.caps[hit->caps];
+            for (size_t k = 0; k < hr->ncapnames; k++) {
+                if (cp[2 * k] == UINT32_MAX) continue;
+                nf++;
+                vals += capped(cp[2 * k + 1] - cp[2 * k]);
+            }
+        }
+        char *v = tl_event_alloc(ev, mlen, ilen, nf, vals);
+        fill_message(&mp, ev);
+        memcpy(ev->indicator, j->buf + L->start + hit->start, ilen);
+        if (tn) {
+            tl_field *f = &ev->fields[ev->nfields++];
+            f->name = "ioc_type";
+            f->len = strlen(tn);
+            f->value = v;
+            memcpy(v, tn, f->len + 1);
+        } else if (cp) {
             /* capnames are sorted, so fields come out sorted by key */
-            const tl_rule *r = hr;
-            const uint32_t *cp = &j->res.caps[hit->caps];
-            ev->fields = tl_xcalloc(r->ncapnames, sizeof *ev->fields);
-            for (size_t k = 0; k < r->ncapnames; k++) {
+            for (size_t k = 0; k < hr->ncapnames; k++) {
                 if (cp[2 * k] == UINT32_MAX) continue;
                 tl_field *f = &ev->fields[ev->nfields++];
-                f->name = r->capnames[k];
-                f->value = copy_capped(j->buf + L->start + cp[2 * k], cp[2 * k + 1] - cp[2 * k],
-                                       &f->len);
+                f->name = hr->capnames[k];
+                f->len = capped(cp[2 * k + 1] - cp[2 * k]);
+                f->value = v;
+                memcpy(v, j->buf + L->start + cp[2 * k], f->len);
+                v[f->len] = '\0';
+                v += f->len + 1;
             }
         }
     }

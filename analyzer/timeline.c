@@ -52,11 +52,32 @@ void tl_timeline_sort(tl_timeline *tl, const char *const *sources, const tl_patt
 
 void tl_event_clear(tl_event *ev)
 {
-    free(ev->message);
-    free(ev->indicator);
-    for (size_t i = 0; i < ev->nfields; i++) free(ev->fields[i].value);
-    free(ev->fields);
+    if (ev->block) {
+        free(ev->block);
+    } else {
+        free(ev->message);
+        free(ev->indicator);
+        for (size_t i = 0; i < ev->nfields; i++) free(ev->fields[i].value);
+        free(ev->fields);
+    }
     memset(ev, 0, sizeof *ev);
+}
+
+char *tl_event_alloc(tl_event *ev, size_t msg_len, size_t ind_len, size_t nfields, size_t vals_len)
+{
+    size_t fb = nfields * sizeof(tl_field);
+    char *b = tl_xmalloc(fb + msg_len + 1 + ind_len + 1 + vals_len + nfields + 1);
+    ev->block = b;
+    ev->fields = nfields ? (tl_field *)(void *)b : NULL;
+    if (nfields) memset(b, 0, fb);
+    ev->nfields = 0; /* the caller counts the fields it fills */
+    ev->message = b + fb;
+    ev->message_len = msg_len;
+    ev->message[msg_len] = '\0';
+    ev->indicator = ev->message + msg_len + 1;
+    ev->indicator_len = ind_len;
+    ev->indicator[ind_len] = '\0';
+    return ev->indicator + ind_len + 1;
 }
 
 static size_t event_bytes(const tl_event *ev);
@@ -327,17 +348,6 @@ static void get(struct rd *r, void *p, size_t n)
     }
 }
 
-static char *get_str(struct rd *r, size_t *len)
-{
-    uint32_t l;
-    get(r, &l, sizeof l);
-    char *s = tl_xmalloc((size_t)l + 1);
-    get(r, s, l);
-    s[l] = '\0';
-    *len = l;
-    return s;
-}
-
 static const char *field_name(const tl_pattern_set *set, uint32_t rule, const char *name)
 {
     const tl_rule *r = tl_pattern_set_rule(set, rule);
@@ -372,7 +382,7 @@ static int read_event_from(FILE *f, const char *label, tl_event *ev, const tl_pa
     int c = getc_unlocked(f);
     if (c == EOF) return 0;
     ungetc(c, f);
-    uint32_t q, nf;
+    uint32_t q, nf, ml, il;
     get(r, &ev->ts_us, sizeof ev->ts_us);
     get(r, &q, sizeof q);
     ev->quality = (tl_ts_quality)q;
@@ -383,18 +393,76 @@ static int read_event_from(FILE *f, const char *label, tl_event *ev, const tl_pa
     get(r, &ev->seq, sizeof ev->seq);
     get(r, &ev->flags, sizeof ev->flags);
     get(r, &ev->is_new, sizeof ev->is_new);
-    ev->message = get_str(r, &ev->message_len);
-    ev->indicator = get_str(r, &ev->indicator_len);
+    /* The strings are read into one buffer first (their lengths come one by one), then laid
+     * out as tl_event_alloc would: one allocation per event. Small records (nearly all) need
+     * no other allocation. */
+    char stackbuf[4096], *tb = stackbuf;
+    size_t tcap = sizeof stackbuf, tlen = 0;
+    const char *names_s[8], **names = names_s;
+    size_t vlen_s[8], *vlen = vlen_s;
+#define TB_NEED(k)                                                                   \
+    do {                                                                             \
+        if (tlen + (k) > tcap) {                                                     \
+            size_t nc = (tlen + (k)) * 2;                                            \
+            char *grown = tl_xmalloc(nc);                                            \
+            memcpy(grown, tb, tlen);                                                 \
+            if (tb != stackbuf) free(tb);                                            \
+            tb = grown, tcap = nc;                                                   \
+        }                                                                            \
+    } while (0)
+    get(r, &ml, sizeof ml);
+    TB_NEED((size_t)ml);
+    get(r, tb, ml);
+    tlen = ml;
+    get(r, &il, sizeof il);
+    TB_NEED((size_t)il);
+    get(r, tb + tlen, il);
+    tlen += il;
     get(r, &nf, sizeof nf);
-    ev->fields = tl_xcalloc(nf ? nf : 1, sizeof *ev->fields);
-    ev->nfields = nf;
-    for (uint32_t i = 0; i < nf; i++) {
-        size_t nl;
-        char *name = get_str(r, &nl);
-        ev->fields[i].name = field_name(set, ev->rule, name);
-        free(name);
-        ev->fields[i].value = get_str(r, &ev->fields[i].len);
+    if (nf > 8) {
+        names = tl_xcalloc(nf, sizeof *names);
+        vlen = tl_xcalloc(nf, sizeof *vlen);
     }
+    size_t vstart = tlen;
+    for (uint32_t i = 0; i < nf; i++) {
+        uint32_t nl, vl;
+        char nb[256];
+        get(r, &nl, sizeof nl);
+        if (nl < sizeof nb) {
+            get(r, nb, nl);
+            nb[nl] = '\0';
+            names[i] = field_name(set, ev->rule, nb);
+        } else {
+            char *name = tl_xmalloc((size_t)nl + 1);
+            get(r, name, nl);
+            name[nl] = '\0';
+            names[i] = field_name(set, ev->rule, name);
+            free(name);
+        }
+        get(r, &vl, sizeof vl);
+        TB_NEED((size_t)vl);
+        get(r, tb + tlen, vl);
+        tlen += vl;
+        vlen[i] = vl;
+    }
+#undef TB_NEED
+    char *v = tl_event_alloc(ev, ml, il, nf, tlen - vstart);
+    memcpy(ev->message, tb, ml);
+    memcpy(ev->indicator, tb + ml, il);
+    const char *src = tb + vstart;
+    for (uint32_t i = 0; i < nf; i++) {
+        tl_field *fl = &ev->fields[ev->nfields++];
+        fl->name = names[i];
+        fl->value = v;
+        fl->len = vlen[i];
+        memcpy(v, src, vlen[i]);
+        v[vlen[i]] = '\0';
+        v += vlen[i] + 1;
+        src += vlen[i];
+    }
+    if (names != names_s) free(names);
+    if (vlen != vlen_s) free(vlen);
+    if (tb != stackbuf) free(tb);
     return 1;
 }
 

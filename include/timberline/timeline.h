@@ -46,7 +46,15 @@ typedef struct tl_event {
     size_t nfields;
     unsigned flags;
     signed char is_new;     /* --baseline: 1 not in the previous report, 0 in it; -1 no baseline */
+    void *block;            /* when set, fields, message, indicator and field values all live in
+                               this one allocation (tl_event_alloc), freed as one */
 } tl_event;
+
+/* Gives ev one allocation for its strings: ev->fields (nfields entries, zeroed), ev->message
+ * (msg_len + 1 bytes), ev->indicator (ind_len + 1) and, returned, room for the field values
+ * (vals_len bytes plus a NUL per field). Lengths are set; the caller fills the bytes. One
+ * malloc and one free per event instead of one per string: events are made by the million. */
+char *tl_event_alloc(tl_event *ev, size_t msg_len, size_t ind_len, size_t nfields, size_t vals_len);
 
 /* Per-rule tallies kept as events are pushed, so summaries never re-read a spilled timeline. */
 typedef struct tl_rule_tally {
