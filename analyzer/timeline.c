@@ -317,6 +317,10 @@ struct run_reader {
     tl_field *fields;  /* its fields */
     size_t *voff;      /* their values' offsets in the arena while it may still move */
     size_t fcap;
+    /* Our own read buffer: a record is a dozen small fields, and a stdio call per field was
+     * most of the read-back's cost (every writer reads every spilled event). */
+    unsigned char *rbuf;
+    size_t rpos, rlen;
 };
 
 static int read_event_from(FILE *f, const char *label, tl_event *ev, const tl_pattern_set *set);
@@ -466,14 +470,42 @@ static int read_event_from(FILE *f, const char *label, tl_event *ev, const tl_pa
     return 1;
 }
 
+#define RR_BUF (64u << 10) /* as stdio had: every writer holds one per run */
+
+/* Refills the reader's buffer; returns the bytes available. */
+static size_t rr_fill(struct run_reader *rr)
+{
+    if (rr->rpos < rr->rlen) return rr->rlen - rr->rpos;
+    rr->rpos = 0;
+    rr->rlen = fread_unlocked(rr->rbuf, 1, RR_BUF, rr->f);
+    return rr->rlen;
+}
+
+static void rr_get(struct run_reader *rr, void *p, size_t n)
+{
+    unsigned char *d = p;
+    while (n) {
+        size_t have = rr_fill(rr);
+        if (!have) {
+            fprintf(stderr, "timberline: %s: timeline run file is damaged or short\n", rr->path);
+            abort(); /* a silently shorter timeline would be the worst outcome */
+        }
+        size_t k = have < n ? have : n;
+        memcpy(d, rr->rbuf + rr->rpos, k);
+        rr->rpos += k;
+        d += k;
+        n -= k;
+    }
+}
+
 /* Appends a length-prefixed string to the arena; returns its offset. */
-static size_t arena_str(struct rd *r, tl_buf *a, size_t *len)
+static size_t arena_str(struct run_reader *rr, tl_buf *a, size_t *len)
 {
     uint32_t l;
-    get(r, &l, sizeof l);
+    rr_get(rr, &l, sizeof l);
     tl_buf_reserve(a, (size_t)l + 1);
     size_t at = a->len;
-    get(r, a->data + at, l);
+    rr_get(rr, a->data + at, l);
     a->data[at + l] = '\0';
     a->len += (size_t)l + 1;
     *len = l;
@@ -483,28 +515,25 @@ static size_t arena_str(struct rd *r, tl_buf *a, size_t *len)
 /* read_event_from's record, read into the run reader's buffers. */
 static int read_event_arena(struct run_reader *rr, const tl_pattern_set *set)
 {
-    struct rd rdr = {rr->f, rr->path}, *r = &rdr;
     tl_event *ev = &rr->cur;
     memset(ev, 0, sizeof *ev);
-    int c = getc_unlocked(rr->f);
-    if (c == EOF) return 0;
-    ungetc(c, rr->f);
+    if (!rr_fill(rr)) return 0;
     uint32_t q, nf;
-    get(r, &ev->ts_us, sizeof ev->ts_us);
-    get(r, &q, sizeof q);
+    rr_get(rr, &ev->ts_us, sizeof ev->ts_us);
+    rr_get(rr, &q, sizeof q);
     ev->quality = (tl_ts_quality)q;
-    get(r, &ev->rule, sizeof ev->rule);
-    get(r, &ev->item, sizeof ev->item);
-    get(r, &ev->line, sizeof ev->line);
-    get(r, &ev->offset, sizeof ev->offset);
-    get(r, &ev->seq, sizeof ev->seq);
-    get(r, &ev->flags, sizeof ev->flags);
-    get(r, &ev->is_new, sizeof ev->is_new);
+    rr_get(rr, &ev->rule, sizeof ev->rule);
+    rr_get(rr, &ev->item, sizeof ev->item);
+    rr_get(rr, &ev->line, sizeof ev->line);
+    rr_get(rr, &ev->offset, sizeof ev->offset);
+    rr_get(rr, &ev->seq, sizeof ev->seq);
+    rr_get(rr, &ev->flags, sizeof ev->flags);
+    rr_get(rr, &ev->is_new, sizeof ev->is_new);
     tl_buf *a = &rr->arena;
     tl_buf_reset(a);
-    size_t mo = arena_str(r, a, &ev->message_len);
-    size_t io = arena_str(r, a, &ev->indicator_len);
-    get(r, &nf, sizeof nf);
+    size_t mo = arena_str(rr, a, &ev->message_len);
+    size_t io = arena_str(rr, a, &ev->indicator_len);
+    rr_get(rr, &nf, sizeof nf);
     if (nf > rr->fcap) {
         rr->fcap = nf;
         rr->fields = tl_xrealloc(rr->fields, nf * sizeof *rr->fields);
@@ -513,10 +542,10 @@ static int read_event_arena(struct run_reader *rr, const tl_pattern_set *set)
     size_t *vo = rr->voff;
     for (uint32_t i = 0; i < nf; i++) {
         size_t nl;
-        size_t no = arena_str(r, a, &nl);
+        size_t no = arena_str(rr, a, &nl);
         /* the rule's own name pointer; the arena may move, so compare now */
         rr->fields[i].name = field_name(set, ev->rule, a->data + no);
-        vo[i] = arena_str(r, a, &rr->fields[i].len);
+        vo[i] = arena_str(rr, a, &rr->fields[i].len);
     }
     ev->message = a->data + mo;
     ev->indicator = a->data + io;
@@ -571,7 +600,8 @@ static tl_timeline_iter *iter_open(const tl_timeline *tl, const size_t *idx, siz
             fprintf(stderr, "timberline: %s: %s\n", it->r[i].path, strerror(errno));
             abort();
         }
-        setvbuf(it->r[i].f, NULL, _IOFBF, 1 << 16);
+        setvbuf(it->r[i].f, NULL, _IONBF, 0); /* the reader buffers for itself */
+        it->r[i].rbuf = tl_xmalloc(RR_BUF);
         it->r[i].have = read_event(&it->r[i], tl, set);
         if (it->r[i].have) it->heap[it->nheap++] = (int)i;
     }
@@ -666,6 +696,7 @@ void tl_timeline_iter_free(tl_timeline_iter *it)
     if (!it) return;
     for (size_t i = 0; i < it->nr; i++) {
         tl_buf_free(&it->r[i].arena);
+        free(it->r[i].rbuf);
         free(it->r[i].fields);
         free(it->r[i].voff);
         if (it->r[i].f) fclose(it->r[i].f);
