@@ -591,6 +591,13 @@ static void write_chart(ctx *c, const window *w, const char *caption)
     int64_t wend = w->start + (int64_t)nb * w->step;
     int *lane_of = tl_xcalloc(nitems ? nitems : 1, sizeof *lane_of); /* item -> lane+1 */
     uint64_t *item_hits = tl_xcalloc(nitems ? nitems : 1, sizeof *item_hits);
+    /* One pass. Lanes go to the MAX_LANES lowest-numbered items with a hit in the window, so
+     * lane marks are kept for the lowest-numbered items seen so far only: an item pushed out
+     * of that set has MAX_LANES lower ones with hits and can never get a lane. (This was two
+     * passes, and each pass over a spilled timeline reads every run back.) */
+    size_t ncand = 0;
+    size_t cand[MAX_LANES];                       /* item numbers, ascending */
+    unsigned char *cmark = tl_xcalloc((size_t)MAX_LANES * NCOL, 1); /* marks per candidate */
     tl_timeline_iter *ti = tl_timeline_iter_new(&res->timeline);
     const tl_event *ev;
     while ((ev = tl_timeline_iter_next(ti)) != NULL) {
@@ -598,6 +605,25 @@ static void write_chart(ctx *c, const window *w, const char *caption)
         size_t bkt = (size_t)((ev->ts_us - w->start) / w->step);
         cnt[bkt * 5 + sev_of(c, ev)]++;
         item_hits[ev->item]++;
+        size_t it = ev->item, k = 0;
+        while (k < ncand && cand[k] < it) k++;
+        if (k == ncand || cand[k] != it) {
+            if (ncand == MAX_LANES) {
+                if (k == ncand) continue; /* MAX_LANES lower items already have hits */
+                ncand--;                  /* the highest one leaves */
+            }
+            memmove(&cand[k + 1], &cand[k], (ncand - k) * sizeof *cand);
+            memmove(cmark + (k + 1) * NCOL, cmark + k * NCOL, (ncand - k) * NCOL);
+            memset(cmark + k * NCOL, 0, NCOL);
+            cand[k] = it;
+            ncand++;
+        }
+        size_t col = (size_t)((long double)(ev->ts_us - w->start) * NCOL / (long double)(wend - w->start));
+        if (col >= NCOL) col = NCOL - 1;
+        /* lane marks: per column, the highest severity seen + 1 (0 = none) */
+        unsigned char sv = (unsigned char)(sev_of(c, ev) + 1);
+        unsigned char *m = &cmark[k * NCOL + col];
+        if (sv > *m) *m = sv;
     }
     tl_timeline_iter_free(ti);
     size_t nlanes = 0, hidden = 0;
@@ -606,20 +632,10 @@ static void write_chart(ctx *c, const window *w, const char *caption)
         if (nlanes < MAX_LANES) lane_of[i] = (int)++nlanes;
         else hidden++;
     }
-    /* lane marks: per column, the highest severity seen + 1 (0 = none) */
+    TL_ASSERT(nlanes == ncand);
     unsigned char *mark = tl_xcalloc(nlanes * NCOL + 1, 1);
-    ti = tl_timeline_iter_new(&res->timeline);
-    while ((ev = tl_timeline_iter_next(ti)) != NULL) {
-        if (ev->quality == TL_TSQ_NONE || ev->ts_us < w->start || ev->ts_us >= wend) continue;
-        int lane = lane_of[ev->item];
-        if (!lane) continue;
-        size_t col = (size_t)((long double)(ev->ts_us - w->start) * NCOL / (long double)(wend - w->start));
-        if (col >= NCOL) col = NCOL - 1;
-        unsigned char s = (unsigned char)(sev_of(c, ev) + 1);
-        unsigned char *m = &mark[(size_t)(lane - 1) * NCOL + col];
-        if (s > *m) *m = s;
-    }
-    tl_timeline_iter_free(ti);
+    memcpy(mark, cmark, nlanes * NCOL);
+    free(cmark);
     uint64_t max = 0;
     for (size_t k = 0; k < nb; k++) {
         uint64_t t = 0;

@@ -1064,6 +1064,37 @@ def unpack_ring_and_hasher_agree():
 
 
 @test
+def chart_lanes_are_the_first_sources_spilled_or_not():
+    """The activity chart draws one lane per source up to 40, for the lowest-numbered sources
+    with events, in one pass over the timeline: 75 sources, the lanes are f00..f39 and the
+    rest is counted, and spilling the timeline (1 MiB, -j2) changes nothing."""
+    d = os.path.join(WORK, "lanes")
+    os.makedirs(d, exist_ok=True)
+    import random
+    rnd = random.Random(5)
+    for k in range(75):
+        with open(os.path.join(d, "f%02d.log" % k), "w") as f:
+            for i in range(rnd.randint(5, 60)):
+                t = rnd.randint(0, 86400 * 3)
+                day, r = divmod(t, 86400)
+                f.write("2026-01-%02dT%02d:%02d:%02dZ host sshd: Failed password for root from 203.0.113.%d port 22\n"
+                        % (1 + day, r // 3600, (r // 60) % 60, r % 60, rnd.randint(1, 9)))
+    with open(os.path.join(WORK, "lanes.ioc"), "w") as f:
+        f.write("# severity: high\n" + "".join("203.0.113.%d\n" % i for i in range(1, 10)))
+    run(["scan", "-q", "-j1", "-p", "lanes.ioc", "-o", "out-lanes1", "lanes"], expect=1)
+    run(["scan", "-q", "-j2", "--memory", "1M", "-p", "lanes.ioc", "-o", "out-lanes2", "lanes"], expect=1)
+    sect = lambda o: re.search(r'<section id="activity">.*?</section>', read(o + "/report.html").decode(), re.S).group(0)
+    a, b = sect("out-lanes1"), sect("out-lanes2")
+    if a != b:
+        raise AssertionError("activity chart differs after spilling")
+    drawn = sorted(set(re.findall(r"f(\d\d)\.log", a)))
+    if drawn != ["%02d" % k for k in range(40)]:
+        raise AssertionError("lanes drawn for %r, expected f00..f39" % drawn)
+    if "35 more sources with events are not drawn" not in a:
+        raise AssertionError("hidden sources not counted: %r" % a[-400:])
+
+
+@test
 def flat_memory_spill_is_byte_identical():
     # a catch-all rule over 150,000 lines, with a 1 MiB event budget: many sorted runs on disk
     os.makedirs(os.path.join(WORK, "many"), exist_ok=True)
