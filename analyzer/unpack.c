@@ -1362,10 +1362,12 @@ int tl_unpack_start(tl_unpack **out, const char *exe, const char *path, const tl
     int mfd = -1, bell[2] = {-1, -1}, hi_m = -1, hi_b = -1;
     const char *simple = getenv("TIMBERLINE_UNPACK_SIMPLE"); /* the reference path, for tests */
     if (!(simple && strcmp(simple, "1") == 0))
-        mfd = memfd_create("timberline-ring", MFD_CLOEXEC);
+        mfd = memfd_create("timberline-ring", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     /* the doorbell is a socket pair, not a pipe: the parent rings it with MSG_NOSIGNAL, so a
      * worker that is gone (or closed its end on purpose) cannot kill the scanner by SIGPIPE */
+    /* sealed at its size: a worker cannot shrink the file under our mapping (a SIGBUS here) */
     if (mfd >= 0 && ftruncate(mfd, RING_HDR + RING_BYTES) == 0 &&
+        fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) == 0 &&
         socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, bell) == 0) {
         void *m = mmap(NULL, RING_HDR + RING_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
         hi_m = fcntl(mfd, F_DUPFD_CLOEXEC, 10);
