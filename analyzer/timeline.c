@@ -379,6 +379,27 @@ int tl_event_read(FILE *f, tl_event *ev, const tl_pattern_set *set)
     return read_event_from(f, "timeline spill file", ev, set);
 }
 
+/* The fixed part of a record, the same whichever reader reads it. */
+static void read_head(void (*g)(void *, void *, size_t), void *src, tl_event *ev)
+{
+    uint32_t q;
+    g(src, &ev->ts_us, sizeof ev->ts_us);
+    g(src, &q, sizeof q);
+    ev->quality = (tl_ts_quality)q;
+    g(src, &ev->rule, sizeof ev->rule);
+    g(src, &ev->item, sizeof ev->item);
+    g(src, &ev->line, sizeof ev->line);
+    g(src, &ev->offset, sizeof ev->offset);
+    g(src, &ev->seq, sizeof ev->seq);
+    g(src, &ev->flags, sizeof ev->flags);
+    g(src, &ev->is_new, sizeof ev->is_new);
+}
+
+static void get_rd(void *r, void *p, size_t n)
+{
+    get(r, p, n);
+}
+
 static int read_event_from(FILE *f, const char *label, tl_event *ev, const tl_pattern_set *set)
 {
     struct rd rdr = {f, label}, *r = &rdr;
@@ -386,17 +407,8 @@ static int read_event_from(FILE *f, const char *label, tl_event *ev, const tl_pa
     int c = getc_unlocked(f);
     if (c == EOF) return 0;
     ungetc(c, f);
-    uint32_t q, nf, ml, il;
-    get(r, &ev->ts_us, sizeof ev->ts_us);
-    get(r, &q, sizeof q);
-    ev->quality = (tl_ts_quality)q;
-    get(r, &ev->rule, sizeof ev->rule);
-    get(r, &ev->item, sizeof ev->item);
-    get(r, &ev->line, sizeof ev->line);
-    get(r, &ev->offset, sizeof ev->offset);
-    get(r, &ev->seq, sizeof ev->seq);
-    get(r, &ev->flags, sizeof ev->flags);
-    get(r, &ev->is_new, sizeof ev->is_new);
+    uint32_t nf, ml, il;
+    read_head(get_rd, r, ev);
     /* The strings are read into one buffer first (their lengths come one by one), then laid
      * out as tl_event_alloc would: one allocation per event. Small records (nearly all) need
      * no other allocation. */
@@ -498,6 +510,11 @@ static void rr_get(struct run_reader *rr, void *p, size_t n)
     }
 }
 
+static void get_rr(void *rr, void *p, size_t n)
+{
+    rr_get(rr, p, n);
+}
+
 /* Appends a length-prefixed string to the arena; returns its offset. */
 static size_t arena_str(struct run_reader *rr, tl_buf *a, size_t *len)
 {
@@ -518,17 +535,8 @@ static int read_event_arena(struct run_reader *rr, const tl_pattern_set *set)
     tl_event *ev = &rr->cur;
     memset(ev, 0, sizeof *ev);
     if (!rr_fill(rr)) return 0;
-    uint32_t q, nf;
-    rr_get(rr, &ev->ts_us, sizeof ev->ts_us);
-    rr_get(rr, &q, sizeof q);
-    ev->quality = (tl_ts_quality)q;
-    rr_get(rr, &ev->rule, sizeof ev->rule);
-    rr_get(rr, &ev->item, sizeof ev->item);
-    rr_get(rr, &ev->line, sizeof ev->line);
-    rr_get(rr, &ev->offset, sizeof ev->offset);
-    rr_get(rr, &ev->seq, sizeof ev->seq);
-    rr_get(rr, &ev->flags, sizeof ev->flags);
-    rr_get(rr, &ev->is_new, sizeof ev->is_new);
+    uint32_t nf;
+    read_head(get_rr, rr, ev);
     tl_buf *a = &rr->arena;
     tl_buf_reset(a);
     size_t mo = arena_str(rr, a, &ev->message_len);
