@@ -251,51 +251,71 @@ static const char *posix_class_end(const char *p)
     return q + 2;
 }
 
-/* [...] with P->p after '['. Small positive classes become exact sets. */
-static void parse_class(struct lxp *P, int caseless, struct lxnode *out)
+static void bits_set(unsigned char *in, int lo, int hi)
 {
-    unsigned char bits[32] = {0};
-    int complex = 0, neg = 0;
-    if (*P->p == '^') {
-        neg = 1;
-        P->p++;
+    for (int k = lo; k <= hi; k++) in[k] = 1;
+}
+
+/* The ASCII bytes an escape class stands for in byte mode with PCRE2's default tables; bytes
+ * from 0x80 up go to unsure[] (other character tables may class them either way), which the
+ * caller adds to the final set after any negation, so the set is never smaller than PCRE2's.
+ * Returns 0, or -1 for escapes not modelled. */
+static int escape_class(int e, unsigned char *in, unsigned char *unsure)
+{
+    unsigned char t[128] = {0};
+    switch (e | 0x20) {
+    case 'd': bits_set(t, '0', '9'); break;
+    case 'w': bits_set(t, '0', '9'), bits_set(t, 'A', 'Z'), bits_set(t, 'a', 'z'), t['_'] = 1; break;
+    case 's': bits_set(t, 9, 13), t[' '] = 1; break;
+    case 'h': t[9] = t[' '] = 1; break;
+    case 'v': bits_set(t, 10, 13); break;
+    default: return -1;
     }
-    int first = 1;
-    for (;;) {
+    int neg = e >= 'A' && e <= 'Z';
+    for (int k = 0; k < 128; k++) in[k] |= neg ? (unsigned char)!t[k] : t[k];
+    bits_set(unsure, 0x80, 0xFF);
+    return 0;
+}
+
+/* Reads [...] with P->p after '[', as both pattern readers see it: the listed bytes and ranges
+ * into in[256]; \d \w \s \h \v (and negations) through escape_class into in/unsure
+ * (*shorthand set); *neg for a leading '^'; *opaque when it holds what is not modelled (a POSIX
+ * class, \p{..}). Returns 0, or -1 with P->fail set on syntax it gives up on. */
+static int read_class(struct lxp *P, unsigned char *in, unsigned char *unsure, int *neg,
+                      int *shorthand, int *opaque)
+{
+    memset(in, 0, 256);
+    *neg = *shorthand = *opaque = 0;
+    if (*P->p == '^') *neg = 1, P->p++;
+    for (int first = 1;; first = 0) {
         int c = (unsigned char)*P->p;
-        if (!c) {
-            P->fail = 1;
-            return;
-        }
+        if (!c) goto fail;
         if (c == ']' && !first) {
             P->p++;
-            break;
+            return 0;
         }
-        first = 0;
         if (c == '[' && (P->p[1] == ':' || P->p[1] == '.' || P->p[1] == '=')) {
             const char *e = posix_class_end(P->p);
-            if (!e) {
-                P->fail = 1;
-                return;
-            }
+            if (!e) goto fail;
             P->p = e;
-            complex = 1;
+            *opaque = 1;
             continue;
         }
         int lo;
         if (c == '\\') {
             P->p++;
-            if (*P->p == 'Q' || *P->p == 'E' || *P->p == 'b') {
-                P->fail = 1; /* rare inside classes; not worth modelling */
-                return;
+            int e = (unsigned char)*P->p;
+            if (e && strchr("dDwWsShHvV", e)) {
+                P->p++;
+                escape_class(e, in, unsure);
+                *shorthand = 1;
+                continue;
             }
+            if (e == 'Q' || e == 'E' || e == 'b') goto fail; /* rare inside classes */
             lo = parse_char_escape(P);
-            if (lo == -1) {
-                P->fail = 1;
-                return;
-            }
-            if (lo == -2) {
-                complex = 1;
+            if (lo == -1) goto fail;
+            if (lo == -2) { /* \p{..}, \N...: not modelled */
+                *opaque = 1;
                 continue;
             }
         } else {
@@ -309,30 +329,35 @@ static void parse_class(struct lxp *P, int caseless, struct lxnode *out)
             if (d == '\\') {
                 P->p++;
                 hi = parse_char_escape(P);
-                if (hi < 0) {
-                    P->fail = 1;
-                    return;
-                }
+                if (hi < 0) goto fail;
             } else if (d == '[') {
-                P->fail = 1;
-                return;
+                goto fail;
             } else {
                 hi = d;
                 P->p++;
             }
-            if (hi < lo) {
-                P->fail = 1;
-                return;
-            }
+            if (hi < lo) goto fail;
         }
-        for (int k = lo; k <= hi; k++) bits[k >> 3] |= (unsigned char)(1u << (k & 7));
+        bits_set(in, lo, hi);
     }
+fail:
+    P->fail = 1;
+    return -1;
+}
+
+/* [...] with P->p after '['. Small positive classes become exact sets. */
+static void parse_class(struct lxp *P, int caseless, struct lxnode *out)
+{
+    unsigned char in[256], unsure[256] = {0};
+    int neg, shorthand, opaque;
+    if (read_class(P, in, unsure, &neg, &shorthand, &opaque) != 0) return;
+    int complex = shorthand || opaque;
     node_any(out);
     if (neg || complex) return;
     unsigned char chars[256];
     int nc = 0;
     for (int k = 0; k < 256; k++)
-        if (bits[k >> 3] & (1u << (k & 7))) chars[nc++] = (unsigned char)k;
+        if (in[k]) chars[nc++] = (unsigned char)k;
     if (!nc) return;
     /* [fF] and friends: one caseless byte. */
     int folds = 1;
@@ -664,32 +689,6 @@ int tl_lit_extract_on(const char *regex, tl_litset *out, const tl_lit_sample *sa
 
 /* ------------------------------------------------------------------ required runs */
 
-static void bits_set(unsigned char *in, int lo, int hi)
-{
-    for (int k = lo; k <= hi; k++) in[k] = 1;
-}
-
-/* The ASCII bytes an escape class stands for in byte mode with PCRE2's default tables; bytes
- * from 0x80 up go to unsure[] (other character tables may class them either way), which the
- * caller adds to the final set after any negation, so the set is never smaller than PCRE2's.
- * Returns 0, or -1 for escapes not modelled. */
-static int escape_class(int e, unsigned char *in, unsigned char *unsure)
-{
-    unsigned char t[128] = {0};
-    switch (e | 0x20) {
-    case 'd': bits_set(t, '0', '9'); break;
-    case 'w': bits_set(t, '0', '9'), bits_set(t, 'A', 'Z'), bits_set(t, 'a', 'z'), t['_'] = 1; break;
-    case 's': bits_set(t, 9, 13), t[' '] = 1; break;
-    case 'h': t[9] = t[' '] = 1; break;
-    case 'v': bits_set(t, 10, 13); break;
-    default: return -1;
-    }
-    int neg = e >= 'A' && e <= 'Z';
-    for (int k = 0; k < 128; k++) in[k] |= neg ? (unsigned char)!t[k] : t[k];
-    bits_set(unsure, 0x80, 0xFF);
-    return 0;
-}
-
 static int run_atom_exact(struct lxp *P, int caseless, unsigned char *in, unsigned char *unsure);
 
 /* One atom at P->p (a class, an escape or a literal byte) into in[]: 1 when understood, 0 when
@@ -708,59 +707,9 @@ static int run_atom_exact(struct lxp *P, int caseless, unsigned char *in, unsign
     char c = *P->p;
     if (c == '[') {
         P->p++;
-        int neg = 0, first = 1, ok = 1;
-        if (*P->p == '^') neg = 1, P->p++;
-        for (;;) {
-            int d = (unsigned char)*P->p;
-            if (!d) return -1;
-            if (d == ']' && !first) {
-                P->p++;
-                break;
-            }
-            first = 0;
-            if (d == '[' && (P->p[1] == ':' || P->p[1] == '.' || P->p[1] == '=')) {
-                const char *e = posix_class_end(P->p);
-                if (!e) return -1;
-                P->p = e;
-                ok = 0; /* POSIX classes: not modelled */
-                continue;
-            }
-            int lo;
-            if (d == '\\') {
-                P->p++;
-                int e = (unsigned char)*P->p;
-                if (strchr("dDwWsShHvV", e) && e) {
-                    P->p++;
-                    if (escape_class(e, in, unsure) != 0) ok = 0;
-                    continue;
-                }
-                if (e == 'Q' || e == 'E' || e == 'p' || e == 'P' || e == 'N' || e == 'R' || e == 'X' ||
-                    e == 'C' || e == 'b') return -1;
-                lo = parse_char_escape(P);
-                if (lo < 0) return -1;
-            } else {
-                lo = d;
-                P->p++;
-            }
-            int hi = lo;
-            if (*P->p == '-' && P->p[1] && P->p[1] != ']') {
-                P->p++;
-                int h = (unsigned char)*P->p;
-                if (h == '\\') {
-                    P->p++;
-                    hi = parse_char_escape(P);
-                    if (hi < 0) return -1;
-                } else if (h == '[') {
-                    return -1;
-                } else {
-                    hi = h;
-                    P->p++;
-                }
-                if (hi < lo) return -1;
-            }
-            bits_set(in, lo, hi);
-        }
-        if (!ok) return 0;
+        int neg, shorthand, opaque;
+        if (read_class(P, in, unsure, &neg, &shorthand, &opaque) != 0) return -1;
+        if (opaque) return 0; /* POSIX classes, \p{..}: not modelled */
         if (caseless)
             for (int k = 'A'; k <= 'Z'; k++)
                 if (in[k] || in[k + 32]) in[k] = in[k + 32] = 1;
