@@ -304,7 +304,6 @@ struct tl_side {
     int head;    /* next slot the thread runs */
     int tail;    /* slot the caller fills; published slots are head..tail-1 */
     int ready;   /* published, not yet run */
-    int busy;    /* the thread is running slot `head` */
     int stop;
     pthread_mutex_t mu;
     pthread_cond_t cv_work, cv_done;
@@ -320,11 +319,9 @@ static void *side_main(void *arg)
         while (!s->ready && !s->stop) pthread_cond_wait(&s->cv_work, &s->mu);
         if (!s->ready) break; /* stopped and drained */
         struct side_slot *sl = &s->slots[s->head];
-        s->busy = 1;
         unlock(&s->mu);
         sl->fn(sl->ctx, sl->data, sl->len);
         lock(&s->mu);
-        s->busy = 0;
         sl->len = 0;
         s->head = (s->head + 1) % s->nslots;
         s->ready--;

@@ -249,26 +249,24 @@ static void send_msg(struct child *c, int type)
     send_parts(type, c->out.data, c->out.len, NULL, 0);
 }
 
-/* Waits until k more bytes fit in the ring. */
+static int ring_room(const struct child *c, size_t k)
+{
+    return c->ring_written + k - atomic_load(&c->rctl->consumed) <= RING_BYTES;
+}
+
+/* Waits until k more bytes fit in the ring. The flag goes down on the way out, whichever way:
+ * left up, the parent would ring a doorbell nobody reads. */
 static void ring_wait(struct child *c, size_t k)
 {
-    int flagged = 0;
+    if (ring_room(c, k)) return;
     for (;;) {
-        if (c->ring_written + k - atomic_load(&c->rctl->consumed) <= RING_BYTES) {
-            /* never leave the flag up: the parent would ring a doorbell nobody reads */
-            if (flagged) atomic_store(&c->rctl->waiting, 0);
-            return;
-        }
         atomic_store(&c->rctl->waiting, 1);
-        flagged = 1;
-        if (c->ring_written + k - atomic_load(&c->rctl->consumed) <= RING_BYTES) {
-            atomic_store(&c->rctl->waiting, 0);
-            return;
-        }
+        if (ring_room(c, k)) break; /* the parent may have read before it saw the flag */
         char b[64];
         ssize_t r = read(4, b, sizeof b);
         if (r == 0 || (r < 0 && errno != EINTR)) _exit(3); /* the parent is gone */
     }
+    atomic_store(&c->rctl->waiting, 0);
 }
 
 /* Sends a leaf's text: through the ring when there is one, else in 'D' messages. */
@@ -1329,7 +1327,6 @@ struct tl_unpack {
     int data_ring;     /* ...and they are in the ring, not in the pipe */
     int in_data;       /* a leaf's data is being read */
     unsigned char *map; /* the shared ring (RING_HDR control page, then RING_BYTES of data) */
-    struct ring_ctl *rctl;
     uint64_t ring_read; /* our own position: the worker's word is never taken for it */
     int bell;           /* doorbell write end (non-blocking) */
     unsigned char ib[16384]; /* pipe bytes read ahead: headers come many to a read */
@@ -1431,7 +1428,6 @@ int tl_unpack_start(tl_unpack **out, const char *exe, const char *path, const tl
     u->pid = pid;
     u->fd = pfd[0];
     u->map = map;
-    u->rctl = map ? (struct ring_ctl *)map : NULL;
     u->bell = bell[1];
     u->stall_ms = o->stall_timeout_ms > 0 ? o->stall_timeout_ms : 30000;
     *out = u;
@@ -1484,8 +1480,9 @@ static int read_full(tl_unpack *u, void *buf, size_t n)
 /* Tells the worker how far we have read, and wakes it if it waits for room. */
 static void ring_publish(tl_unpack *u)
 {
-    atomic_store(&u->rctl->consumed, u->ring_read);
-    if (atomic_exchange(&u->rctl->waiting, 0)) {
+    struct ring_ctl *ctl = (struct ring_ctl *)(void *)u->map;
+    atomic_store(&ctl->consumed, u->ring_read);
+    if (atomic_exchange(&ctl->waiting, 0)) {
         /* a full doorbell already says "look again"; a closed one means the worker is gone */
         ssize_t w = send(u->bell, "x", 1, MSG_DONTWAIT | MSG_NOSIGNAL);
         (void)w;
