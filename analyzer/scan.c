@@ -107,6 +107,7 @@ struct stream_ctx {
     int ends_unterminated;  /* the stream's last byte is not '\n' */
     int from_member;        /* fed by the unpack worker: status and hashes come from it */
     const tl_tz *zone;      /* --tz, or the --tz-map entry matching the source */
+    tl_ts_seq tseq;         /* times resolved so far, in stream order */
     tl_ts_hint hint;        /* detected from the first chunk; read by the workers */
     int hint_ready;
 };
@@ -494,6 +495,7 @@ struct engine {
     struct job **spare;
     size_t nspare;
     uint64_t seq;
+    uint64_t committed; /* events moved into the timeline, for the spill check */
     tl_scan_progress prog;
     size_t max_warnings;
     int merge_warned;   /* the merge_note warning was given */
@@ -624,9 +626,55 @@ static void pend_flush(struct engine *e, struct stream_ctx *sc)
     sc->pend_bytes = 0;
 }
 
+static void spill_if_needed(struct engine *e);
+
+/* Gives one event of a stream, in stream order, its final time and read-order number and
+ * moves it into the timeline (or drops it outside --since/--until). `year` matters only for
+ * year-less stamps. */
+static void commit_event(struct engine *e, struct stream_ctx *sc, tl_event *ev, const tl_ts *ts,
+                         int year)
+{
+    tl_evidence_item *it = &e->out->evidence.items[sc->item];
+    int flags = 0;
+    if (ev->quality != TL_TSQ_NONE) {
+        /* in stream order: a repeated autumn hour is resolved by whether time went backwards */
+        ev->ts_us = tl_ts_resolve(&sc->tseq, ts, year, sc->zone, &flags);
+        if (flags & TL_TZ_GAP) ev->flags |= TL_FLAG_DST_GAP;
+        if (flags & TL_TZ_REPEAT) ev->flags |= TL_FLAG_DST_REPEAT;
+    }
+    it->ts_counts[ev->quality]++;
+    /* --since (inclusive) / --until (exclusive); events without a time are kept */
+    if (ev->quality != TL_TSQ_NONE &&
+        ((e->opts->have_since && ev->ts_us < e->opts->since_us) ||
+         (e->opts->have_until && ev->ts_us >= e->opts->until_us))) {
+        e->out->filtered++;
+        tl_event_clear(ev);
+        return;
+    }
+    ev->seq = e->seq++;
+    ev->is_new = -1;
+    if (e->opts->baseline)
+        ev->is_new = !tl_baseline_contains(e->opts->baseline, it->source, ev->line,
+                                           tl_pattern_set_rule(e->set, ev->rule)->id);
+    tl_timeline_push(&e->out->timeline, ev);
+    memset(ev, 0, sizeof *ev); /* the timeline owns its strings now */
+    e->prog.events++;
+    if ((++e->committed & 4095) == 0) spill_if_needed(e);
+}
+
+/* An event waits for the stream's end only when its time may depend on what comes later: a
+ * year-less stamp (the year comes from the stream's last entry) or anything after one, since
+ * times are resolved in stream order. Until a stream shows such a stamp, its events go
+ * straight to the timeline, which spares the pending file a write and a read-back per event. */
 static void pend_push(struct engine *e, struct stream_ctx *sc, const tl_event *ev,
                       const tl_ts *ts, uint32_t rel)
 {
+    if (!sc->npend && !sc->pend_file && (ev->quality == TL_TSQ_NONE || !ts ||
+                                         ts->kind == TL_TS_ABSOLUTE)) {
+        tl_event now = *ev;
+        commit_event(e, sc, &now, ts, 0);
+        return;
+    }
     if (sc->npend == sc->pend_cap) {
         sc->pend_cap = sc->pend_cap ? sc->pend_cap * 2 : 64;
         sc->pend = tl_xrealloc(sc->pend, sc->pend_cap * sizeof *sc->pend);
@@ -696,9 +744,6 @@ static void finish_stream(struct engine *e, struct stream_ctx *sc)
     if (sc->have_last_yl || e->opts->assume_year)
         year0 = tl_ts_base_year(&sc->last_yl, sc->rel, it->mtime_sec, sc->zone,
                                 e->opts->assume_year);
-    /* in stream order: a repeated autumn hour is resolved by whether time went backwards */
-    tl_ts_seq seq = {0, 0};
-    uint64_t kept = 0;
     /* in stream order: what went to the pending file first, then what is still in memory */
     tl_event fev;
     memset(&fev, 0, sizeof fev);
@@ -721,35 +766,11 @@ static void finish_stream(struct engine *e, struct stream_ctx *sc)
         } else {
             break;
         }
-        int flags = 0;
-        if (ev->quality != TL_TSQ_NONE) {
-            ev->ts_us = tl_ts_resolve(&seq, ts, year0 + (int)rel, sc->zone, &flags);
-            if (flags & TL_TZ_GAP) ev->flags |= TL_FLAG_DST_GAP;
-            if (flags & TL_TZ_REPEAT) ev->flags |= TL_FLAG_DST_REPEAT;
-        }
-        it->ts_counts[ev->quality]++;
-        /* --since (inclusive) / --until (exclusive); events without a time are kept */
-        if (ev->quality != TL_TSQ_NONE &&
-            ((e->opts->have_since && ev->ts_us < e->opts->since_us) ||
-             (e->opts->have_until && ev->ts_us >= e->opts->until_us))) {
-            e->out->filtered++;
-            tl_event_clear(ev);
-            continue;
-        }
-        ev->seq = e->seq++;
-        ev->is_new = -1;
-        if (e->opts->baseline)
-            ev->is_new = !tl_baseline_contains(e->opts->baseline, it->source, ev->line,
-                                               tl_pattern_set_rule(e->set, ev->rule)->id);
-        tl_timeline_push(&e->out->timeline, ev);
-        if (ev == &fev) memset(&fev, 0, sizeof fev); /* the timeline owns its strings now */
-        kept++;
-        if ((kept & 4095) == 0) spill_if_needed(e);
+        commit_event(e, sc, ev, ts, year0 + (int)rel);
     }
     tl_event_clear(&fev);
     if (sc->pend_file) fclose(sc->pend_file);
     spill_if_needed(e);
-    e->prog.events += kept;
     if (sc->hint_ready) {
         snprintf(it->ts_format, sizeof it->ts_format, "%s", tl_ts_format_name(sc->hint.format));
         snprintf(it->ts_order, sizeof it->ts_order, "%s (%s)", tl_ts_date_order_name(sc->hint.order),
