@@ -78,6 +78,11 @@ struct job {
 };
 
 /* Owner-side state of the stream being read. */
+/* Ended streams whose pending events are still being committed, and how many of those events
+ * the reader holding the turn commits between two chunks. */
+#define FINISHING_MAX 4
+#define FINISH_SLICE 2048
+
 struct stream_ctx {
     size_t item;
     tl_stream *st;
@@ -108,6 +113,10 @@ struct stream_ctx {
     int from_member;        /* fed by the unpack worker: status and hashes come from it */
     const tl_tz *zone;      /* --tz, or the --tz-map entry matching the source */
     tl_ts_seq tseq;         /* times resolved so far, in stream order */
+    /* once the stream ended (finish_some) */
+    int year0;              /* of the first year-less stamp */
+    size_t pend_next;       /* next in-memory pending event to commit */
+    tl_event fev;           /* the one read back from the pending file */
     tl_ts_hint hint;        /* detected from the first chunk; read by the workers */
     int hint_ready;
 };
@@ -496,6 +505,10 @@ struct engine {
     size_t nspare;
     uint64_t seq;
     uint64_t committed; /* events moved into the timeline, for the spill check */
+    struct stream_ctx *finishing[FINISHING_MAX]; /* ended streams with events still pending */
+    size_t nfinishing;
+    size_t fin_bytes;   /* what their in-memory pending events hold (pend_cost): counted with
+                           the timeline against --memory */
     tl_scan_progress prog;
     size_t max_warnings;
     int merge_warned;   /* the merge_note warning was given */
@@ -628,6 +641,14 @@ static void pend_flush(struct engine *e, struct stream_ctx *sc)
 
 static void spill_if_needed(struct engine *e);
 
+/* What a pending event holds in memory: the struct, its stamp and roll-over count (twice: the
+ * arrays grow by doubling) and its strings with the allocator's bookkeeping. */
+static size_t pend_cost(const tl_event *ev)
+{
+    return 2 * (sizeof *ev + sizeof(tl_ts) + sizeof(uint32_t)) + ev->message_len +
+           ev->indicator_len + 3 * 32;
+}
+
 /* Gives one event of a stream, in stream order, its final time and read-order number and
  * moves it into the timeline (or drops it outside --since/--until). `year` matters only for
  * year-less stamps. */
@@ -685,8 +706,7 @@ static void pend_push(struct engine *e, struct stream_ctx *sc, const tl_event *e
     sc->pend_ts[sc->npend] = ts ? *ts : (tl_ts){0};
     sc->pend_rel[sc->npend] = rel;
     sc->npend++;
-    sc->pend_bytes += 2 * (sizeof *ev + sizeof *ts + sizeof rel) + ev->message_len +
-                      ev->indicator_len + 3 * 32;
+    sc->pend_bytes += pend_cost(ev);
     /* a quarter of the budget for pending events, shared by the streams the readers have
      * open at once */
     size_t budget = e->out->timeline.budget;
@@ -720,12 +740,14 @@ static void long_flush(struct engine *e, struct stream_ctx *sc)
 static void spill_if_needed(struct engine *e)
 {
     tl_timeline *tl = &e->out->timeline;
-    if (!tl->budget || tl->mem_bytes < tl->budget / 4 * 3 || e->spill_failed) return;
+    if (!tl->budget || tl->mem_bytes + e->fin_bytes < tl->budget / 4 * 3 || e->spill_failed ||
+        !tl->n)
+        return;
     size_t n = e->out->evidence.n;
     const char **sources = tl_xcalloc(n ? n : 1, sizeof *sources);
     for (size_t i = 0; i < n; i++) sources[i] = e->out->evidence.items[i].source;
     tl_error err;
-    if (tl_timeline_maybe_spill(tl, sources, e->set, &err) != TL_OK) {
+    if (tl_timeline_spill(tl, sources, e->set, &err) != TL_OK) {
         /* keep going in memory rather than lose events; say so */
         e->spill_failed = 1;
         warn(e, "cannot spill the timeline to disk (%s); keeping it in memory", err.msg);
@@ -736,41 +758,59 @@ static void spill_if_needed(struct engine *e)
     free(sources);
 }
 
+/* Commits up to `max` events of the streams whose pending events wait (oldest stream first),
+ * and frees each stream once it is done. Called a slice at a time by whichever reader holds
+ * the turn, between chunks: a big year-less log read back in one go held the turn for a
+ * quarter of a second while both matchers ran dry. */
+static void finish_some(struct engine *e, size_t max)
+{
+    while (e->nfinishing && max) {
+        struct stream_ctx *sc = e->finishing[0];
+        tl_event *ev;
+        const tl_ts *ts;
+        uint32_t rel;
+        tl_ts fts;
+        uint32_t frel;
+        /* in stream order: what went to the pending file first, then what is still in memory */
+        if (sc->pend_file && tl_event_read(sc->pend_file, &sc->fev, e->set)) {
+            if (fread(&fts, sizeof fts, 1, sc->pend_file) != 1 ||
+                fread(&frel, sizeof frel, 1, sc->pend_file) != 1)
+                tl_panic(__FILE__, __LINE__, "pending events file is short");
+            ev = &sc->fev, ts = &fts, rel = frel;
+        } else if (sc->pend_file) {
+            fclose(sc->pend_file);
+            sc->pend_file = NULL;
+            continue;
+        } else if (sc->pend_next < sc->npend) {
+            size_t k = sc->pend_next++;
+            ev = &sc->pend[k], ts = &sc->pend_ts[k], rel = sc->pend_rel[k];
+            size_t c = pend_cost(ev);
+            sc->pend_bytes -= c;
+            e->fin_bytes -= c;
+        } else {
+            e->fin_bytes -= sc->pend_bytes;
+            tl_event_clear(&sc->fev);
+            free(sc->pend);
+            free(sc->pend_rel);
+            free(sc->pend_ts);
+            free(sc->long_ev);
+            free(sc->long_ev_rel);
+            free(sc);
+            memmove(e->finishing, e->finishing + 1, --e->nfinishing * sizeof *e->finishing);
+            continue;
+        }
+        commit_event(e, sc, ev, ts, sc->year0 + (int)rel);
+        max--;
+    }
+}
+
 static void finish_stream(struct engine *e, struct stream_ctx *sc)
 {
     tl_evidence_item *it = &e->out->evidence.items[sc->item];
     long_flush(e, sc);
-    int year0 = 0;
     if (sc->have_last_yl || e->opts->assume_year)
-        year0 = tl_ts_base_year(&sc->last_yl, sc->rel, it->mtime_sec, sc->zone,
-                                e->opts->assume_year);
-    /* in stream order: what went to the pending file first, then what is still in memory */
-    tl_event fev;
-    memset(&fev, 0, sizeof fev);
-    tl_ts fts;
-    uint32_t frel;
-    if (sc->pend_file) rewind(sc->pend_file);
-    size_t mi = 0;
-    for (;;) {
-        tl_event *ev;
-        const tl_ts *ts;
-        uint32_t rel;
-        if (sc->pend_file && tl_event_read(sc->pend_file, &fev, e->set)) {
-            if (fread(&fts, sizeof fts, 1, sc->pend_file) != 1 ||
-                fread(&frel, sizeof frel, 1, sc->pend_file) != 1)
-                tl_panic(__FILE__, __LINE__, "pending events file is short");
-            ev = &fev, ts = &fts, rel = frel;
-        } else if (mi < sc->npend) {
-            ev = &sc->pend[mi], ts = &sc->pend_ts[mi], rel = sc->pend_rel[mi];
-            mi++;
-        } else {
-            break;
-        }
-        commit_event(e, sc, ev, ts, year0 + (int)rel);
-    }
-    tl_event_clear(&fev);
-    if (sc->pend_file) fclose(sc->pend_file);
-    spill_if_needed(e);
+        sc->year0 = tl_ts_base_year(&sc->last_yl, sc->rel, it->mtime_sec, sc->zone,
+                                    e->opts->assume_year);
     if (sc->hint_ready) {
         snprintf(it->ts_format, sizeof it->ts_format, "%s", tl_ts_format_name(sc->hint.format));
         snprintf(it->ts_order, sizeof it->ts_order, "%s (%s)", tl_ts_date_order_name(sc->hint.order),
@@ -799,12 +839,18 @@ static void finish_stream(struct engine *e, struct stream_ctx *sc)
     e->out->lines += it->lines;
     e->out->bytes += decoded;
     e->prog.items_done++;
-    free(sc->pend);
-    free(sc->pend_rel);
-    free(sc->pend_ts);
-    free(sc->long_ev);
-    free(sc->long_ev_rel);
-    free(sc);
+    if (sc->pend_file) rewind(sc->pend_file);
+    /* few streams wait at once: past that, the oldest is finished now, so what waits (and its
+     * memory) stays bounded */
+    size_t budget = e->out->timeline.budget;
+    while (e->nfinishing == FINISHING_MAX ||
+           (e->nfinishing && budget && e->fin_bytes + sc->pend_bytes > budget / 4)) {
+        size_t n0 = e->nfinishing;
+        while (e->nfinishing == n0) finish_some(e, FINISH_SLICE);
+    }
+    e->finishing[e->nfinishing++] = sc;
+    e->fin_bytes += sc->pend_bytes;
+    finish_some(e, FINISH_SLICE);
 }
 
 static void resolve_time(struct stream_ctx *sc, const struct hit_time *t, uint32_t base_rel,
@@ -921,6 +967,7 @@ static void submit(struct engine *e, struct job *j)
 {
     while (tl_pool_full(e->pool)) merge_job(e, tl_pool_take(e->pool));
     tl_pool_submit(e->pool, j);
+    finish_some(e, FINISH_SLICE);
 }
 
 /* Cuts one text stream into chunks and submits them; the stream context is finished (and
@@ -1328,6 +1375,7 @@ int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const
     }
     struct job *j;
     while ((j = tl_pool_take(e.pool)) != NULL) merge_job(&e, j);
+    finish_some(&e, SIZE_MAX);
     canonical_items(&e);
     /* PCRE2 give-up lines past the cap: counted, not listed */
     uint64_t problem_lines = 0;
@@ -1351,6 +1399,7 @@ int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const
     for (size_t i = 0; i < out->evidence.n; i++) out->sources[i] = out->evidence.items[i].source;
     tl_timeline_finish(&out->timeline, out->sources, set);
 out:
+    finish_some(&e, SIZE_MAX); /* after an error: frees what still waits */
     tl_pool_free(e.pool);
     for (size_t i = 0; i < e.nspare; i++) free_job(e.spare[i]);
     free(e.spare);

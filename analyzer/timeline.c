@@ -226,32 +226,87 @@ static int write_run(const tl_event *ev, size_t n, const char *path, char *msg, 
     return 0;
 }
 
-int tl_timeline_maybe_spill(tl_timeline *tl, const char *const *sources,
-                            const tl_pattern_set *set, tl_error *err)
+int tl_timeline_detach(tl_timeline *tl, tl_spill_batch *b, const char *const *sources,
+                       const tl_pattern_set *set, tl_error *err)
 {
-    /* three quarters of the budget for the timeline, a quarter for streams' pending events */
-    if (!tl->budget || !tl->spill_parent || tl->mem_bytes < tl->budget / 4 * 3 || !tl->n)
-        return TL_OK;
+    memset(b, 0, sizeof *b);
+    if (!tl->spill_parent || !tl->n) return 1;
     int drc = ensure_spill_dir(tl, err);
     if (drc != TL_OK) return drc;
-    tl_timeline_sort(tl, sources, set);
     tl_buf path = TL_BUF_INIT;
     tl_buf_printf(&path, "%s/run-%06zu", tl->spill_dir, tl->run_seq++);
-    char msg[512];
-    if (write_run(tl->ev, tl->n, path.data, msg, sizeof msg) != 0) {
-        tl_buf_free(&path);
-        return tl_error_set(err, TL_EIO, "%s", msg);
-    }
-    for (size_t i = 0; i < tl->n; i++) tl_event_clear(&tl->ev[i]);
-    add_run(tl, tl_buf_steal(&path, NULL), 0);
-    tl->n = 0;
+    b->path = tl_buf_steal(&path, NULL);
+    b->ev = tl->ev;
+    b->n = tl->n;
+    b->bytes = tl->mem_bytes;
+    b->sources = sources;
+    b->set = set;
+    tl->ev = NULL;
+    tl->n = tl->cap = 0;
     tl->mem_bytes = 0;
+    tl->inflight += b->bytes;
+    return TL_OK;
+}
+
+void tl_spill_batch_write(tl_spill_batch *b)
+{
+    struct sort_ctx c = {b->sources, b->set};
+    qsort_r(b->ev, b->n, sizeof *b->ev, cmp_event, &c);
+    b->rc = write_run(b->ev, b->n, b->path, b->msg, sizeof b->msg) == 0 ? TL_OK : TL_EIO;
+    if (b->rc != TL_OK) return;
+    for (size_t i = 0; i < b->n; i++) tl_event_clear(&b->ev[i]);
+    free(b->ev);
+    b->ev = NULL;
+}
+
+int tl_timeline_attach(tl_timeline *tl, tl_spill_batch *b, tl_error *err)
+{
+    TL_ASSERT(tl->inflight >= b->bytes);
+    tl->inflight -= b->bytes;
+    if (b->rc != TL_OK) {
+        /* back in memory, behind whatever was pushed meanwhile: the order is restored by the
+         * sort at finish or at the next spill */
+        if (tl->n + b->n > tl->cap) {
+            tl->cap = tl->n + b->n;
+            tl->ev = tl_xrealloc(tl->ev, tl->cap * sizeof *tl->ev);
+        }
+        memcpy(tl->ev + tl->n, b->ev, b->n * sizeof *b->ev);
+        tl->n += b->n;
+        tl->mem_bytes += b->bytes;
+        free(b->ev);
+        free(b->path);
+        int rc = tl_error_set(err, TL_EIO, "%s", b->msg);
+        memset(b, 0, sizeof *b);
+        return rc;
+    }
+    const char *const *sources = b->sources; /* covers every item a run can hold so far */
+    const tl_pattern_set *set = b->set;
+    add_run(tl, b->path, 0);
+    memset(b, 0, sizeof *b);
     /* A merge that fails (it briefly needs the space twice) costs only open files: the runs
      * stay as they are and spilling goes on; the next spill tries again. */
     tl_error merr;
     if (merge_levels(tl, sources, set, &merr) != TL_OK && !tl->merge_note[0])
         snprintf(tl->merge_note, sizeof tl->merge_note, "%.200s", merr.msg);
     return TL_OK;
+}
+
+int tl_timeline_spill(tl_timeline *tl, const char *const *sources, const tl_pattern_set *set,
+                      tl_error *err)
+{
+    tl_spill_batch b;
+    int rc = tl_timeline_detach(tl, &b, sources, set, err);
+    if (rc != TL_OK) return rc == 1 ? TL_OK : rc;
+    tl_spill_batch_write(&b);
+    return tl_timeline_attach(tl, &b, err);
+}
+
+int tl_timeline_maybe_spill(tl_timeline *tl, const char *const *sources,
+                            const tl_pattern_set *set, tl_error *err)
+{
+    /* three quarters of the budget for the timeline, a quarter for streams' pending events */
+    if (!tl->budget || tl->mem_bytes < tl->budget / 4 * 3) return TL_OK;
+    return tl_timeline_spill(tl, sources, set, err);
 }
 
 static int ensure_spill_dir(tl_timeline *tl, tl_error *err)

@@ -71,6 +71,7 @@ typedef struct tl_timeline {
     size_t n, cap;
     uint64_t total;         /* all events, in memory and spilled */
     size_t mem_bytes;       /* estimate of what the in-memory events hold */
+    size_t inflight;        /* the same for events detached into a batch not yet attached */
     size_t budget;          /* spill when mem_bytes passes it; 0 = never */
     char *spill_parent;     /* directory under which the run files go (the report directory) */
     char *spill_dir;        /* created at the first spill, removed by tl_timeline_free */
@@ -104,6 +105,35 @@ void tl_timeline_push(tl_timeline *tl, const tl_event *ev);
  * error every event is still in memory. */
 int tl_timeline_maybe_spill(tl_timeline *tl, const char *const *sources,
                             const tl_pattern_set *set, tl_error *err);
+/* The same without the budget check: spills whatever is in memory (nothing to do when empty). */
+int tl_timeline_spill(tl_timeline *tl, const char *const *sources, const tl_pattern_set *set,
+                      tl_error *err);
+
+/* Spilling in three steps, so the sort and the write can run off the owner's thread while the
+ * owner goes on pushing (the scanner's readers write a run while the other reader keeps the
+ * matchers fed). Only detach and attach touch the timeline; the batch owns its events between. */
+typedef struct tl_spill_batch {
+    tl_event *ev;
+    size_t n;
+    size_t bytes;                  /* the events' mem_bytes, counted in tl->inflight meanwhile */
+    char *path;                    /* the run file it becomes */
+    const char *const *sources;    /* borrowed; must outlive the write */
+    const tl_pattern_set *set;
+    int rc;                        /* of tl_spill_batch_write: 0 or TL_EIO with msg */
+    char msg[512];
+} tl_spill_batch;
+
+/* Moves every in-memory event into *b and names its run (creating the spill directory).
+ * Returns 0, TL_EIO (the directory cannot be made: nothing moved) or 1 when there is nothing
+ * to spill. */
+int tl_timeline_detach(tl_timeline *tl, tl_spill_batch *b, const char *const *sources,
+                       const tl_pattern_set *set, tl_error *err);
+/* Sorts the batch and writes its run; on success frees the events. Touches nothing but *b, so
+ * any thread may run it. */
+void tl_spill_batch_write(tl_spill_batch *b);
+/* Takes a written batch back: adds its run (merging levels as needed), or after a failed write
+ * puts its events back in memory and returns TL_EIO, so nothing is lost. */
+int tl_timeline_attach(tl_timeline *tl, tl_spill_batch *b, tl_error *err);
 
 /* Sorts the in-memory events into report order (`sources[item]`: the evidence sources). */
 void tl_timeline_sort(tl_timeline *tl, const char *const *sources, const tl_pattern_set *set);
