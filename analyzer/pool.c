@@ -401,6 +401,14 @@ void tl_side_sync(tl_side *s)
     unlock(&s->mu);
 }
 
+void tl_side_flush(tl_side *s)
+{
+    if (!s || !s->started) return;
+    lock(&s->mu);
+    side_publish(s);
+    unlock(&s->mu);
+}
+
 void tl_side_stop(tl_side *s)
 {
     if (!s) return;

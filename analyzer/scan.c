@@ -507,6 +507,7 @@ struct engine {
     uint64_t committed; /* events moved into the timeline, for the spill check */
     struct stream_ctx *finishing[FINISHING_MAX]; /* ended streams with events still pending */
     size_t nfinishing;
+    tl_side *freer;     /* frees spilled events (NULL with -j1) */
     size_t fin_bytes;   /* what their in-memory pending events hold (pend_cost): counted with
                            the timeline against --memory */
     tl_scan_progress prog;
@@ -734,6 +735,20 @@ static void long_flush(struct engine *e, struct stream_ctx *sc)
     for (size_t i = 0; i < sc->nlong; i++)
         pend_push(e, sc, &sc->long_ev[i], sc->long_have_ts ? &sc->long_ts : NULL, sc->long_rel);
     sc->nlong = 0;
+}
+
+static void free_each(void *ctx, const void *data, size_t len)
+{
+    (void)ctx;
+    void *const *p = data;
+    for (size_t i = 0; i < len / sizeof *p; i++) free(p[i]);
+}
+
+/* tl_timeline.release: the pointers are copied into the side thread's ring */
+static void release_blocks(void *ctx, void *const *ptrs, size_t n)
+{
+    tl_side_push(ctx, free_each, NULL, ptrs, n * sizeof *ptrs);
+    tl_side_flush(ctx);
 }
 
 /* Keeps memory flat: past the --memory budget the events so far go to a sorted run file. */
@@ -1358,6 +1373,12 @@ int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const
     if (nthreads == 1) rc = tl_pool_create(&e.pool, 0, 1, work, ctxs, err);
     else rc = tl_pool_create(&e.pool, nthreads, (size_t)(nthreads + nreaders), work, ctxs, err);
     if (rc) goto out;
+    /* with threads to spare, spilled events are freed on a side thread, off the turn */
+    tl_error side_err; /* without the thread, events are freed in line: nothing to report */
+    if (nthreads > 1 && tl_side_start(&e.freer, 4096 * sizeof(void *), 4, &side_err) == TL_OK) {
+        out->timeline.release = release_blocks;
+        out->timeline.release_ctx = e.freer;
+    }
     /* members found inside archives are appended to the list as they appear; only the
      * walked items are read from the file system */
     size_t ntop = out->evidence.n;
@@ -1400,6 +1421,8 @@ int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const
     tl_timeline_finish(&out->timeline, out->sources, set);
 out:
     finish_some(&e, SIZE_MAX); /* after an error: frees what still waits */
+    out->timeline.release = NULL;
+    tl_side_stop(e.freer);
     tl_pool_free(e.pool);
     for (size_t i = 0; i < e.nspare; i++) free_job(e.spare[i]);
     free(e.spare);

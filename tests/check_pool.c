@@ -411,6 +411,32 @@ END_TEST
 
 /* ---- errors ---- */
 
+static void side_count(void *ctx, const void *data, size_t len)
+{
+    (void)data;
+    atomic_fetch_add((atomic_size_t *)ctx, len);
+}
+
+/* A flush hands a part-filled buffer over without waiting: the scanner frees spilled events
+ * that way, and without it the last buffer of a spill would wait for the next spill. */
+START_TEST(test_side_flush_hands_over_without_sync)
+{
+    tl_side *side = NULL;
+    tl_error err;
+    ck_assert_int_eq(tl_side_start(&side, 4096, 2, &err), TL_OK);
+    atomic_size_t done = 0;
+    char piece[100] = {0};
+    tl_side_push(side, side_count, &done, piece, sizeof piece);
+    tl_side_flush(side);
+    struct timespec nap = {0, 1000000};
+    for (int i = 0; i < 5000 && atomic_load(&done) != sizeof piece; i++) nanosleep(&nap, NULL);
+    ck_assert_uint_eq(atomic_load(&done), sizeof piece);
+    tl_side_flush(side); /* nothing queued: a no-op */
+    tl_side_flush(NULL);
+    tl_side_stop(side);
+}
+END_TEST
+
 START_TEST(test_bad_arguments)
 {
     tl_pool *pool = (tl_pool *)&pool;
@@ -455,6 +481,7 @@ static Suite *pool_suite(void)
     tcase_add_test(core, test_inline_owner_runs_jobs);
     tcase_add_test(core, test_turns_fixed_order);
     tcase_add_test(core, test_side_thread_keeps_order_per_target);
+    tcase_add_test(core, test_side_flush_hands_over_without_sync);
     tcase_set_timeout(core, 60);
     suite_add_tcase(s, core);
 
