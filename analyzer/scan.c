@@ -642,12 +642,17 @@ static void pend_flush(struct engine *e, struct stream_ctx *sc)
 
 static void spill_if_needed(struct engine *e);
 
-/* What a pending event holds in memory: the struct, its stamp and roll-over count (twice: the
- * arrays grow by doubling) and its strings with the allocator's bookkeeping. */
+/* What a pending event holds in memory: its strings with the allocator's bookkeeping, which
+ * go with the event, and its slots in the stream's arrays (twice: they grow by doubling), which
+ * stay until the stream is done. */
+static size_t pend_str_cost(const tl_event *ev)
+{
+    return ev->message_len + ev->indicator_len + 3 * 32;
+}
+
 static size_t pend_cost(const tl_event *ev)
 {
-    return 2 * (sizeof *ev + sizeof(tl_ts) + sizeof(uint32_t)) + ev->message_len +
-           ev->indicator_len + 3 * 32;
+    return 2 * (sizeof *ev + sizeof(tl_ts) + sizeof(uint32_t)) + pend_str_cost(ev);
 }
 
 /* Gives one event of a stream, in stream order, its final time and read-order number and
@@ -773,6 +778,17 @@ static void spill_if_needed(struct engine *e)
     free(sources);
 }
 
+static void free_stream(struct stream_ctx *sc)
+{
+    tl_event_clear(&sc->fev);
+    free(sc->pend);
+    free(sc->pend_rel);
+    free(sc->pend_ts);
+    free(sc->long_ev);
+    free(sc->long_ev_rel);
+    free(sc);
+}
+
 /* Commits up to `max` events of the streams whose pending events wait (oldest stream first),
  * and frees each stream once it is done. Called a slice at a time by whichever reader holds
  * the turn, between chunks: a big year-less log read back in one go held the turn for a
@@ -799,18 +815,12 @@ static void finish_some(struct engine *e, size_t max)
         } else if (sc->pend_next < sc->npend) {
             size_t k = sc->pend_next++;
             ev = &sc->pend[k], ts = &sc->pend_ts[k], rel = sc->pend_rel[k];
-            size_t c = pend_cost(ev);
+            size_t c = pend_str_cost(ev); /* the arrays go when the stream is done */
             sc->pend_bytes -= c;
             e->fin_bytes -= c;
         } else {
             e->fin_bytes -= sc->pend_bytes;
-            tl_event_clear(&sc->fev);
-            free(sc->pend);
-            free(sc->pend_rel);
-            free(sc->pend_ts);
-            free(sc->long_ev);
-            free(sc->long_ev_rel);
-            free(sc);
+            free_stream(sc);
             memmove(e->finishing, e->finishing + 1, --e->nfinishing * sizeof *e->finishing);
             continue;
         }
@@ -854,6 +864,10 @@ static void finish_stream(struct engine *e, struct stream_ctx *sc)
     e->out->lines += it->lines;
     e->out->bytes += decoded;
     e->prog.items_done++;
+    if (!sc->npend && !sc->pend_file) { /* everything went straight to the timeline */
+        free_stream(sc);
+        return;
+    }
     if (sc->pend_file) rewind(sc->pend_file);
     /* few streams wait at once: past that, the oldest is finished now, so what waits (and its
      * memory) stays bounded */
@@ -1375,7 +1389,7 @@ int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const
     if (rc) goto out;
     /* with threads to spare, spilled events are freed on a side thread, off the turn */
     tl_error side_err; /* without the thread, events are freed in line: nothing to report */
-    if (nthreads > 1 && tl_side_start(&e.freer, 4096 * sizeof(void *), 4, &side_err) == TL_OK) {
+    if (nthreads > 1 && tl_side_start(&e.freer, 4096 * sizeof(void *), 64, &side_err) == TL_OK) {
         out->timeline.release = release_blocks;
         out->timeline.release_ctx = e.freer;
     }

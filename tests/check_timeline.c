@@ -82,6 +82,8 @@ START_TEST(test_sort_order)
         ev(11, N, 0, 1, 3, 0, R_ALPHA),
         ev(12, P, 100, 4, 1, 0, R_MID),   /* "dup.log": same name, line decides */
         ev(13, P, 100, 3, 2, 0, R_MID),
+        ev(17, P, 100, 4, 2, 0, R_MID),   /* full tie with 13 but item 4: archive order */
+        ev(18, P, 100, 3, 2, 0, R_MID),   /* full tie with 13, same item: read order */
         ev(14, N, 5, 2, 1, 0, R_MID),     /* no time, "c.log" after "b.log" */
         ev(15, P, INT64_MAX, 1, 1, 0, R_MID),
         ev(16, P, INT64_MIN, 1, 1, 0, R_MID),
@@ -92,7 +94,7 @@ START_TEST(test_sort_order)
     for (size_t i = 0; i < n; i++) tl_timeline_push(&tl, &in[i]);
     ck_assert_uint_eq(tl.n, n);
     tl_timeline_sort(&tl, SOURCES, set);
-    static const uint64_t want[] = {16, 9, 10, 1, 2, 7, 0, 8, 6, 12, 13, 15,
+    static const uint64_t want[] = {16, 9, 10, 1, 2, 7, 0, 8, 6, 12, 13, 18, 17, 15,
                                     5, 11, 4, 3, 14};
     ck_assert_uint_eq(sizeof want / sizeof want[0], n);
     for (size_t i = 0; i < n; i++)
@@ -166,6 +168,7 @@ static int ref_cmp(const tl_event *x, const tl_event *y)
     if (x->offset != y->offset) return x->offset < y->offset ? -1 : 1;
     c = strcmp(tl_pattern_set_rule(ref_set, x->rule)->id, tl_pattern_set_rule(ref_set, y->rule)->id);
     if (c) return c < 0 ? -1 : 1;
+    if (x->item != y->item) return x->item < y->item ? -1 : 1; /* same-named members */
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 

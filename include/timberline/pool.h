@@ -70,7 +70,7 @@ int tl_side_start(tl_side **out, size_t slot_bytes, int nslots, tl_error *err);
 /* Queues fn(ctx, copy of p, n); blocks only while every slot is in use. */
 void tl_side_push(tl_side *s, tl_side_fn fn, void *ctx, const void *p, size_t n);
 /* Hands over what was queued so far without waiting for it to run (a push only hands over a
- * buffer once it is full). */
+ * buffer once it is full); like a push, it blocks only while every buffer is in use. */
 void tl_side_flush(tl_side *s);
 /* Returns when everything queued so far has run (before reading a result fn produced). */
 void tl_side_sync(tl_side *s);

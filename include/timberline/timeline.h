@@ -1,5 +1,6 @@
 /* Timeline events and their deterministic order: timestamp, events without one last, then
- * source, line, offset, rule id, read order. */
+ * source, line, offset, rule id, item (same-named members of one archive: archive order), read
+ * order. */
 #ifndef TIMBERLINE_TIMELINE_H
 #define TIMBERLINE_TIMELINE_H
 
@@ -74,7 +75,6 @@ typedef struct tl_timeline {
     size_t n, cap;
     uint64_t total;         /* all events, in memory and spilled */
     size_t mem_bytes;       /* estimate of what the in-memory events hold */
-    size_t inflight;        /* the same for events detached into a batch not yet attached */
     size_t budget;          /* spill when mem_bytes passes it; 0 = never */
     char *spill_parent;     /* directory under which the run files go (the report directory) */
     char *spill_dir;        /* created at the first spill, removed by tl_timeline_free */
@@ -122,7 +122,7 @@ int tl_timeline_spill(tl_timeline *tl, const char *const *sources, const tl_patt
 typedef struct tl_spill_batch {
     tl_event *ev;
     size_t n;
-    size_t bytes;                  /* the events' mem_bytes, counted in tl->inflight meanwhile */
+    size_t bytes;                  /* the events' mem_bytes */
     char *path;                    /* the run file it becomes */
     const char *const *sources;    /* borrowed; must outlive the write */
     const tl_pattern_set *set;

@@ -1140,6 +1140,31 @@ def yearless_streams_wait_in_slices_and_agree():
 
 
 @test
+def same_named_members_keep_archive_order():
+    """Two members of one tar under the same name, one year-less and one with full dates, whose
+    lines tie on time, line and offset: archive order settles it, whatever the thread count or
+    chunk size (read order did not: the year-less member's events are committed in slices)."""
+    import io
+    import tarfile
+    path = os.path.join(WORK, "twins.tar")
+    with tarfile.open(path, "w") as tf:
+        for k, fmt in enumerate(("Jan  5 %02d:%02d:%02d host HIT %05d\n", "2026-01-05T%02d:%02d:%02dZ HIT %05d\n")):
+            data = "".join(fmt % (i // 3600 % 24, i // 60 % 60, i % 60, i) for i in range(6000)).encode()
+            ti = tarfile.TarInfo("m.log")
+            ti.size, ti.mtime = len(data), 1767571200
+            tf.addfile(ti, io.BytesIO(data))
+    base = ["scan", "-q", "--assume-year", "2026", "-p", "every-line.rules"]
+    run(base + ["-j1", "-o", "out-twins-1", "twins.tar"], expect=1)
+    for j, extra in ((2, []), (4, ["--chunk-size", "65536", "--memory", "1M"]), (1, ["--chunk-size", "65536"])):
+        out = "out-twins-%d%s" % (j, "s" if extra else "")
+        run(base + ["-j%d" % j] + extra + ["-o", out, "twins.tar"], expect=1)
+        same_bytes("out-twins-1", out)
+    first = [json.loads(l)["message"] for l in read("out-twins-1/timeline.jsonl").decode().splitlines()[:2]]
+    if not (first[0].startswith("Jan") and first[1].startswith("2026")):
+        raise AssertionError("tied events not in archive order: %r" % first)
+
+
+@test
 def flat_memory_spill_is_byte_identical():
     # a catch-all rule over 150,000 lines, with a 1 MiB event budget: many sorted runs on disk
     os.makedirs(os.path.join(WORK, "many"), exist_ok=True)
