@@ -507,7 +507,10 @@ struct engine {
     uint64_t committed; /* events moved into the timeline, for the spill check */
     struct stream_ctx *finishing[FINISHING_MAX]; /* ended streams with events still pending */
     size_t nfinishing;
-    tl_side *freer;     /* frees spilled events (NULL with -j1) */
+    tl_side *spiller;   /* sorts and writes runs (NULL with -j1) */
+    tl_spill_batch batch; /* the run it is writing, when batch_busy */
+    const char **batch_sources;
+    int batch_busy;
     size_t fin_bytes;   /* what their in-memory pending events hold (pend_cost): counted with
                            the timeline against --memory */
     tl_scan_progress prog;
@@ -742,33 +745,68 @@ static void long_flush(struct engine *e, struct stream_ctx *sc)
     sc->nlong = 0;
 }
 
-static void free_each(void *ctx, const void *data, size_t len)
+/* Runs on the side thread: sorts and writes a detached batch, freeing its events there too
+ * (they were made by other threads, and freeing them took a tenth of a second). */
+static void spill_job(void *ctx, const void *data, size_t len)
 {
-    (void)ctx;
-    void *const *p = data;
-    for (size_t i = 0; i < len / sizeof *p; i++) free(p[i]);
+    (void)data, (void)len;
+    tl_spill_batch_write(ctx);
 }
 
-/* tl_timeline.release: the pointers are copied into the side thread's ring */
-static void release_blocks(void *ctx, void *const *ptrs, size_t n)
+/* Takes the batch on the side thread back: waits for it, then adds its run (or its events,
+ * after a failed write). Always at the same point of the data, so which runs exist when never
+ * depends on timing. */
+static void spill_join(struct engine *e)
 {
-    tl_side_push(ctx, free_each, NULL, ptrs, n * sizeof *ptrs);
-    tl_side_flush(ctx);
+    if (!e->batch_busy) return;
+    tl_side_sync(e->spiller);
+    tl_timeline *tl = &e->out->timeline;
+    tl_error err;
+    if (tl_timeline_attach(tl, &e->batch, &err) != TL_OK) {
+        /* keep going in memory rather than lose events; say so */
+        e->spill_failed = 1;
+        warn(e, "cannot spill the timeline to disk (%s); keeping it in memory", err.msg);
+    } else if (tl->merge_note[0] && !e->merge_warned) {
+        e->merge_warned = 1;
+        warn(e, "cannot merge the spilled runs (%s); they stay separate files", tl->merge_note);
+    }
+    free(e->batch_sources);
+    e->batch_sources = NULL;
+    e->batch_busy = 0;
 }
 
-/* Keeps memory flat: past the --memory budget the events so far go to a sorted run file. */
+/* Keeps memory flat: past three quarters of --memory (the timeline, plus the pending events of
+ * ended streams) the events so far go to a sorted run file. With threads to spare, the run is
+ * sorted and written on the side thread while the scan goes on; the events it holds count
+ * until it is taken back, and only an eighth of the budget more may arrive meanwhile. */
 static void spill_if_needed(struct engine *e)
 {
     tl_timeline *tl = &e->out->timeline;
-    if (!tl->budget || tl->mem_bytes + e->fin_bytes < tl->budget / 4 * 3 || e->spill_failed ||
-        !tl->n)
-        return;
+    if (!tl->budget || e->spill_failed) return;
+    size_t used = tl->mem_bytes + e->fin_bytes;
+    if (e->batch_busy && (used >= tl->budget / 4 * 3 || used + e->batch.bytes >= tl->budget / 8 * 7))
+        spill_join(e);
+    if (used < tl->budget / 4 * 3 || e->spill_failed || e->batch_busy || !tl->n) return;
     size_t n = e->out->evidence.n;
     const char **sources = tl_xcalloc(n ? n : 1, sizeof *sources);
     for (size_t i = 0; i < n; i++) sources[i] = e->out->evidence.items[i].source;
     tl_error err;
-    if (tl_timeline_spill(tl, sources, e->set, &err) != TL_OK) {
-        /* keep going in memory rather than lose events; say so */
+    int rc;
+    if (e->spiller) {
+        rc = tl_timeline_detach(tl, &e->batch, sources, e->set, &err);
+        if (rc == TL_OK) {
+            e->batch_sources = sources;
+            e->batch_busy = 1;
+            unsigned char go = 1;
+            tl_side_push(e->spiller, spill_job, &e->batch, &go, 1);
+            tl_side_flush(e->spiller);
+            return;
+        }
+        if (rc == 1) rc = TL_OK;
+    } else {
+        rc = tl_timeline_spill(tl, sources, e->set, &err);
+    }
+    if (rc != TL_OK) {
         e->spill_failed = 1;
         warn(e, "cannot spill the timeline to disk (%s); keeping it in memory", err.msg);
     } else if (tl->merge_note[0] && !e->merge_warned) {
@@ -1387,12 +1425,9 @@ int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const
     if (nthreads == 1) rc = tl_pool_create(&e.pool, 0, 1, work, ctxs, err);
     else rc = tl_pool_create(&e.pool, nthreads, (size_t)(nthreads + nreaders), work, ctxs, err);
     if (rc) goto out;
-    /* with threads to spare, spilled events are freed on a side thread, off the turn */
-    tl_error side_err; /* without the thread, events are freed in line: nothing to report */
-    if (nthreads > 1 && tl_side_start(&e.freer, 4096 * sizeof(void *), 64, &side_err) == TL_OK) {
-        out->timeline.release = release_blocks;
-        out->timeline.release_ctx = e.freer;
-    }
+    /* with threads to spare, spilled runs are sorted and written on a side thread */
+    tl_error side_err; /* without the thread, runs are written in line: nothing to report */
+    if (nthreads > 1) (void)tl_side_start(&e.spiller, 64, 2, &side_err);
     /* members found inside archives are appended to the list as they appear; only the
      * walked items are read from the file system */
     size_t ntop = out->evidence.n;
@@ -1411,6 +1446,7 @@ int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const
     struct job *j;
     while ((j = tl_pool_take(e.pool)) != NULL) merge_job(&e, j);
     finish_some(&e, SIZE_MAX);
+    spill_join(&e);
     canonical_items(&e);
     /* PCRE2 give-up lines past the cap: counted, not listed */
     uint64_t problem_lines = 0;
@@ -1435,8 +1471,8 @@ int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const
     tl_timeline_finish(&out->timeline, out->sources, set);
 out:
     finish_some(&e, SIZE_MAX); /* after an error: frees what still waits */
-    out->timeline.release = NULL;
-    tl_side_stop(e.freer);
+    spill_join(&e); /* after an error: the batch's run, or its events, back to the timeline */
+    tl_side_stop(e.spiller);
     tl_pool_free(e.pool);
     for (size_t i = 0; i < e.nspare; i++) free_job(e.spare[i]);
     free(e.spare);

@@ -245,8 +245,6 @@ int tl_timeline_detach(tl_timeline *tl, tl_spill_batch *b, const char *const *so
     b->bytes = tl->mem_bytes;
     b->sources = sources;
     b->set = set;
-    b->release = tl->release;
-    b->release_ctx = tl->release_ctx;
     tl->ev = NULL;
     tl->n = tl->cap = 0;
     tl->mem_bytes = 0;
@@ -259,30 +257,7 @@ void tl_spill_batch_write(tl_spill_batch *b)
     qsort_r(b->ev, b->n, sizeof *b->ev, cmp_event, &c);
     b->rc = write_run(b->ev, b->n, b->path, b->msg, sizeof b->msg) == 0 ? TL_OK : TL_EIO;
     if (b->rc != TL_OK) return;
-    if (!b->release) {
-        for (size_t i = 0; i < b->n; i++) tl_event_clear(&b->ev[i]);
-    } else {
-        void *ptrs[4096];
-        size_t k = 0;
-        for (size_t i = 0; i < b->n; i++) {
-            tl_event *ev = &b->ev[i];
-            if (k + 3 + ev->nfields > sizeof ptrs / sizeof *ptrs) {
-                b->release(b->release_ctx, ptrs, k);
-                k = 0;
-            }
-            if (ev->block) {
-                ptrs[k++] = ev->block;
-            } else if (ev->nfields + 3 > sizeof ptrs / sizeof *ptrs) {
-                tl_event_clear(ev); /* more fields than a batch holds: rare, freed here */
-            } else {
-                ptrs[k++] = ev->message;
-                ptrs[k++] = ev->indicator;
-                for (size_t f = 0; f < ev->nfields; f++) ptrs[k++] = ev->fields[f].value;
-                ptrs[k++] = ev->fields;
-            }
-        }
-        if (k) b->release(b->release_ctx, ptrs, k);
-    }
+    for (size_t i = 0; i < b->n; i++) tl_event_clear(&b->ev[i]);
     free(b->ev);
     b->ev = NULL;
 }

@@ -65,9 +65,6 @@ typedef struct tl_rule_tally {
     int64_t first_us, last_us; /* over the timed ones */
 } tl_rule_tally;
 
-/* Gives back the memory of `n` blocks of spilled events (tl_timeline.release). */
-typedef void (*tl_release_fn)(void *ctx, void *const *ptrs, size_t n);
-
 /* The timeline: events in memory up to a budget, then sorted runs spilled to files in the
  * report directory and k-way merged when read, so memory stays flat for any event count. */
 typedef struct tl_timeline {
@@ -89,10 +86,6 @@ typedef struct tl_timeline {
     size_t nitem_map;
     size_t run_seq;         /* names run files: never reused within the run directory */
     char merge_note[256];   /* why merging runs failed once (they stay separate), or "" */
-    /* NULL: spilled events are freed in line. The scanner hands them to a side thread instead:
-     * freeing a hundred thousand events, made by other threads, took a tenth of a second. */
-    tl_release_fn release;
-    void *release_ctx;
 } tl_timeline;
 
 /* Runs of one level are merged into one run of the next level once there are this many, so a
@@ -126,8 +119,6 @@ typedef struct tl_spill_batch {
     char *path;                    /* the run file it becomes */
     const char *const *sources;    /* borrowed; must outlive the write */
     const tl_pattern_set *set;
-    tl_release_fn release;         /* tl->release at detach */
-    void *release_ctx;
     int rc;                        /* of tl_spill_batch_write: 0 or TL_EIO with msg */
     char msg[512];
 } tl_spill_batch;
