@@ -511,7 +511,7 @@ struct engine {
     tl_spill_batch batch; /* the run it is writing, when batch_busy */
     const char **batch_sources;
     int batch_busy;
-    int reading_done;   /* every stream read: only jobs in flight and ended streams remain */
+    int reading_done;   /* every stream read and merged: only ended streams' events remain */
     size_t fin_bytes;   /* what their in-memory pending events hold (pend_cost): counted with
                            the timeline against --memory */
     tl_scan_progress prog;
@@ -785,9 +785,9 @@ static void spill_if_needed(struct engine *e)
     tl_timeline *tl = &e->out->timeline;
     if (!tl->budget || e->spill_failed) return;
     size_t used = tl->mem_bytes + e->fin_bytes;
-    /* once every stream has been read, no stream is pending any more: the timeline may have
-     * that quarter too, which often saves the last run (written, then read back by every
-     * report writer) */
+    /* once every stream has been read and merged, none can add pending events any more (those
+     * of ended streams are in `used`): the timeline may have that quarter too, which often
+     * saves the last run (written, then read back by every report writer) */
     size_t cap = e->reading_done ? tl->budget : tl->budget / 4 * 3;
     if (e->batch_busy && (used >= cap || used + e->batch.bytes >= tl->budget / 8 * 7))
         spill_join(e);
@@ -1449,8 +1449,8 @@ int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const
         reader_main(&e, NULL, 0);
     }
     struct job *j;
-    e.reading_done = 1;
     while ((j = tl_pool_take(e.pool)) != NULL) merge_job(&e, j);
+    e.reading_done = 1;
     finish_some(&e, SIZE_MAX);
     spill_join(&e);
     canonical_items(&e);
