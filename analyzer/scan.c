@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -632,14 +633,28 @@ static void pend_flush(struct engine *e, struct stream_ctx *sc)
             warn(e, "cannot spill pending events (%s); keeping them in memory", err.msg);
         }
     }
-    if (!sc->pend_file) return;
+    if (!sc->pend_file || e->pend_spill_failed) return;
+    off_t good = ftello(sc->pend_file); /* the file's complete records end here */
     for (size_t i = 0; i < sc->npend; i++) {
         tl_event_write(sc->pend_file, &sc->pend[i]);
         fwrite(&sc->pend_ts[i], sizeof sc->pend_ts[i], 1, sc->pend_file);
         fwrite(&sc->pend_rel[i], sizeof sc->pend_rel[i], 1, sc->pend_file);
-        tl_event_clear(&sc->pend[i]);
     }
-    if (ferror(sc->pend_file)) tl_panic(__FILE__, __LINE__, "writing pending events failed");
+    if (fflush(sc->pend_file) != 0 || ferror(sc->pend_file)) {
+        /* A full disk: this flush's records are cut off again and its events stay in memory,
+         * behind the file's earlier records, so the read-back order still holds and nothing
+         * is lost. Pending events stay in memory from now on. */
+        int why = errno ? errno : EIO;
+        clearerr(sc->pend_file);
+        __fpurge(sc->pend_file); /* what stdio still holds would otherwise be written later */
+        if (good < 0 || ftruncate(fileno(sc->pend_file), good) != 0 ||
+            fseeko(sc->pend_file, good, SEEK_SET) != 0)
+            tl_panic(__FILE__, __LINE__, "cannot restore a pending events file after a failed write");
+        e->pend_spill_failed = 1;
+        warn(e, "cannot spill pending events (%s); keeping them in memory", strerror(why));
+        return;
+    }
+    for (size_t i = 0; i < sc->npend; i++) tl_event_clear(&sc->pend[i]);
     sc->npend = 0;
     sc->pend_bytes = 0;
 }
@@ -777,9 +792,10 @@ static void spill_join(struct engine *e)
 }
 
 /* Keeps memory flat: past three quarters of --memory (the timeline, plus the pending events of
- * ended streams) the events so far go to a sorted run file. With threads to spare, the run is
- * sorted and written on the side thread while the scan goes on; the events it holds count
- * until it is taken back, and only an eighth of the budget more may arrive meanwhile. */
+ * ended streams; the whole budget once every stream is read) the events so far go to a sorted
+ * run file. With threads to spare, the run is sorted and written on the side thread while the
+ * scan goes on; the events it holds count until it is taken back, and only an eighth of the
+ * budget more may arrive meanwhile. */
 static void spill_if_needed(struct engine *e)
 {
     tl_timeline *tl = &e->out->timeline;

@@ -1164,6 +1164,80 @@ def same_named_members_keep_archive_order():
         raise AssertionError("tied events not in archive order: %r" % first)
 
 
+FAIL_SHIM = r"""
+/* e2e only: makes the Nth spill-run open (TL_FAIL=run:N) or the Nth flush of a pending-events
+ * file (TL_FAIL=pend:N) fail with ENOSPC, as a full disk would. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+static int want(const char *kind)
+{
+    static int seen[2];
+    const char *f = getenv("TL_FAIL");
+    size_t k = strlen(kind);
+    if (!f || strncmp(f, kind, k) != 0 || f[k] != ':') return 0;
+    return ++seen[kind[0] == 'p'] == atoi(f + k + 1);
+}
+FILE *fopen(const char *p, const char *m)
+{
+    static FILE *(*real)(const char *, const char *);
+    if (!real) real = (FILE * (*)(const char *, const char *)) dlsym(RTLD_NEXT, "fopen");
+    if (strstr(p, "/run-") && m[0] == 'w' && want("run")) { errno = ENOSPC; return NULL; }
+    return real(p, m);
+}
+int fflush(FILE *f)
+{
+    static int (*real)(FILE *);
+    if (!real) real = (int (*)(FILE *))dlsym(RTLD_NEXT, "fflush");
+    char link[64], target[512];
+    ssize_t n;
+    if (f && fileno(f) >= 0) {
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fileno(f));
+        n = readlink(link, target, sizeof target - 1);
+        if (n > 0) {
+            target[n] = 0;
+            if (strstr(target, "/pending.") && want("pend")) { errno = ENOSPC; return EOF; }
+        }
+    }
+    return real(f);
+}
+"""
+
+
+@test
+def full_disk_while_spilling_loses_nothing():
+    """A spill run that cannot be written, or a pending-events file that fills the disk, keeps
+    those events in memory with a warning: the reports are the in-memory run's, byte for byte,
+    at -j1 (runs written in line) and -j2 (runs written on the side thread)."""
+    src = os.path.join(WORK, "failshim.c")
+    with open(src, "w") as f:
+        f.write(FAIL_SHIM)
+    shim = os.path.join(WORK, "failshim.so")
+    subprocess.run(["cc", "-shared", "-fPIC", "-O1", "-o", shim, src, "-ldl"], check=True)
+    if not os.path.isdir(os.path.join(WORK, "yearless")):
+        raise AssertionError("yearless missing: this test runs after the year-less test")
+    run(["scan", "-q", "-j1", "-p", "every-line.rules", "-o", "out-full-mem", "yearless"], expect=1)
+    # ASan must otherwise come first among the loaded libraries
+    asan = os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"
+    for fail, j, why in (("run:2", 1, "cannot spill the timeline"), ("run:2", 2, "cannot spill the timeline"),
+                         ("pend:2", 1, "cannot spill pending events"), ("pend:3", 2, "cannot spill pending events")):
+        out = "out-full-%s-j%d" % (fail.replace(":", ""), j)
+        run(["scan", "-q", "-j%d" % j, "--memory", "1M", "-p", "every-line.rules", "-o", out, "yearless"],
+            env={"LD_PRELOAD": shim, "TL_FAIL": fail, "ASAN_OPTIONS": asan}, expect=1)
+        for fn in ("timeline.jsonl", "timeline.csv"):  # summary.json differs by the warning
+            if read(os.path.join("out-full-mem", fn)) != read(os.path.join(out, fn)):
+                raise AssertionError("%s -j%d: %s differs from the in-memory run" % (fail, j, fn))
+        if json.loads(read(out + "/summary.json"))["counts"] != json.loads(read("out-full-mem/summary.json"))["counts"]:
+            raise AssertionError("%s -j%d: counts differ" % (fail, j))
+        warns = json.loads(read(out + "/summary.json"))["warnings"]
+        if not any(why in w and "No space left" in w for w in warns):
+            raise AssertionError("%s -j%d: no %r warning in %r" % (fail, j, why, warns))
+
+
 @test
 def flat_memory_spill_is_byte_identical():
     # a catch-all rule over 150,000 lines, with a 1 MiB event budget: many sorted runs on disk
