@@ -370,6 +370,29 @@ def aggregate(out, wall):
     if a and b and a.get("mb_s") and b.get("mb_s"):
         scaling = {"threads": int(threads), "mb_s": a["mb_s"], "mb_s_j1": b["mb_s"], "ratio": a["mb_s"] / b["mb_s"]}
 
+    pairs = None
+    pf = os.path.join(out, "scaling-pairs.tsv")
+    if os.path.exists(pf):
+        prows = [l.split("\t") for l in open(pf).read().splitlines() if l.strip()]
+        by = {}
+        for k, jj, sec, rc in prows:
+            if rc.strip() == "1":  # hits found: the run completed
+                by.setdefault(int(k), {})[int(jj)] = float(sec)
+        full = [v for _, v in sorted(by.items()) if 1 in v and int(threads) in v]
+        if full:
+            j1 = [v[1] for v in full]
+            jn = [v[int(threads)] for v in full]
+            per = sorted(a / b for a, b in zip(j1, jn))
+            mid = len(per) // 2
+            median = per[mid] if len(per) % 2 else (per[mid - 1] + per[mid]) / 2
+            pairs = {"pairs": len(full), "j1_s": j1, "jn_s": jn, "j1_mean_s": sum(j1) / len(j1),
+                     "jn_mean_s": sum(jn) / len(jn), "ratio_of_means": (sum(j1) / len(j1)) / (sum(jn) / len(jn)),
+                     "pair_ratio_min": per[0], "pair_ratio_median": median, "pair_ratio_max": per[-1]}
+    if scaling is not None:
+        scaling["alternating"] = pairs
+    elif pairs:
+        scaling = {"threads": int(threads), "alternating": pairs}
+
     catchall = None
     if os.path.exists(os.path.join(out, "time", "catchall.txt")):
         tv = time_v(out, "catchall")
@@ -457,9 +480,15 @@ def aggregate(out, wall):
 
     # scaling and identity
     md += ["## Threads", ""]
-    if scaling:
-        md.append("timberline -j%s / -j1, plain corpus, 1,000 set: %.1f / %.1f MB/s = **%.2fx**" % (
+    if scaling and scaling.get("mb_s"):
+        md.append("timberline -j%s / -j1, plain corpus, 1,000 set, one run each: %.1f / %.1f MB/s = **%.2fx**" % (
             T, scaling["mb_s"], scaling["mb_s_j1"], scaling["ratio"]))
+    alt = scaling.get("alternating") if scaling else None
+    if alt:
+        md += ["", "%d alternating -j1/-j%s pairs (the steadier figure on a shared machine): -j1 mean %.2f s, "
+               "-j%s mean %.2f s = **%.2fx**; per pair %.2fx to %.2fx, median %.2fx" % (
+                   alt["pairs"], T, alt["j1_mean_s"], T, alt["jn_mean_s"], alt["ratio_of_means"],
+                   alt["pair_ratio_min"], alt["pair_ratio_max"], alt["pair_ratio_median"])]
     md += ["", "-j1 output identical to -j%s (timeline.jsonl, timeline.csv, summary.json byte for byte; manifest.json "
            "and report.html apart from the run's command line, times and thread count):" % T, ""]
     trs = []

@@ -16,6 +16,7 @@
 #   BENCH_SKIP_GREP=1      leave GNU grep out
 #   BENCH_CATCHALL=1       also the catch-all memory run (one event per line; slow)
 #   BENCH_KEEP=1           keep every report and peer output (they are deleted once counted)
+#   BENCH_PAIRS=5          alternating -j1/-jN runs for the scaling figure (plain, 1,000 set)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,6 +34,7 @@ TLCAP=${BENCH_TL_TIMEOUT:-3600}
 SETS=${BENCH_SETS:-10 1000 10000 100000}
 FORMS=${BENCH_FORMS:-plain gz tar}
 KEEP=${BENCH_KEEP:-0}
+PAIRS=${BENCH_PAIRS:-5}
 
 case "$BIN" in /*) ;; *) BIN="$root/$BIN" ;; esac
 [ -x "$BIN" ] || { echo "bench: $BIN is not an executable (run make first)" >&2; exit 2; }
@@ -312,7 +314,24 @@ case " $FORMS " in *" plain "*)
     case " $SETS " in *" 1000 "*)
         measure tl-j1-plain-1000 timberline-j1 plain 1000 "$TLCAP" 1 \
             "'$BIN' scan -q -j1 $(pats 1000) -o '$REP/tl-j1-plain-1000' --force '$C/plain'"
-        tidy tl-j1-plain-1000 ;;
+        tidy tl-j1-plain-1000
+        # One -j1 sample against one -jN sample swings by a quarter on a shared machine:
+        # alternate the two, BENCH_PAIRS times, and report the ratio of the means too.
+        echo "bench: $PAIRS alternating -j1/-j$T pairs (plain, 1,000 set)"
+        : >"$OUT/scaling-pairs.tsv"
+        k=0
+        while [ "$k" -lt "$PAIRS" ]; do
+            k=$((k + 1))
+            for jj in 1 "$T"; do
+                rm -rf "$REP/pair"
+                pr=0
+                /usr/bin/time -f %e -o "$OUT/pair.time" timeout -k 5 "$TLCAP" sh -c \
+                    "'$BIN' scan -q -j$jj $(pats 1000) -o '$REP/pair' '$C/plain'" >/dev/null 2>&1 || pr=$?
+                [ "$pr" = 1 ] || echo "bench: WARNING: pair run -j$jj exited $pr" >&2
+                printf '%s\t%s\t%s\t%s\n' "$k" "$jj" "$(tail -1 "$OUT/pair.time")" "$pr" >>"$OUT/scaling-pairs.tsv"
+            done
+        done
+        rm -rf "$REP/pair" "$OUT/pair.time" ;;
     esac ;;
 esac
 
