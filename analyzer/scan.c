@@ -78,12 +78,12 @@ struct job {
     uint32_t last_ts_roll, rollovers;
 };
 
-/* Owner-side state of the stream being read. */
 /* Ended streams whose pending events are still being committed, and how many of those events
  * the reader holding the turn commits between two chunks. */
 #define FINISHING_MAX 4
 #define FINISH_SLICE 2048
 
+/* Owner-side state of the stream being read. */
 struct stream_ctx {
     size_t item;
     tl_stream *st;
@@ -117,7 +117,7 @@ struct stream_ctx {
     /* once the stream ended (finish_some) */
     int year0;              /* of the first year-less stamp */
     size_t pend_next;       /* next in-memory pending event to commit */
-    tl_event fev;           /* the one read back from the pending file */
+    tl_event_reader *prd;   /* reads the pending file back */
     tl_ts_hint hint;        /* detected from the first chunk; read by the workers */
     int hint_ready;
 };
@@ -769,6 +769,20 @@ static void spill_job(void *ctx, const void *data, size_t len)
     tl_spill_batch_write(ctx);
 }
 
+/* Says what a spill left behind: after a failed write the events stay in memory (and spilling
+ * stops) rather than be lost; a failed merge of runs only costs open files. */
+static void spill_outcome(struct engine *e, int rc, const tl_error *err)
+{
+    tl_timeline *tl = &e->out->timeline;
+    if (rc != TL_OK) {
+        e->spill_failed = 1;
+        warn(e, "cannot spill the timeline to disk (%s); keeping it in memory", err->msg);
+    } else if (tl->merge_note[0] && !e->merge_warned) {
+        e->merge_warned = 1;
+        warn(e, "cannot merge the spilled runs (%s); they stay separate files", tl->merge_note);
+    }
+}
+
 /* Takes the batch on the side thread back: waits for it, then adds its run (or its events,
  * after a failed write). Always at the same point of the data, so which runs exist when never
  * depends on timing. */
@@ -776,16 +790,8 @@ static void spill_join(struct engine *e)
 {
     if (!e->batch_busy) return;
     tl_side_sync(e->spiller);
-    tl_timeline *tl = &e->out->timeline;
     tl_error err;
-    if (tl_timeline_attach(tl, &e->batch, &err) != TL_OK) {
-        /* keep going in memory rather than lose events; say so */
-        e->spill_failed = 1;
-        warn(e, "cannot spill the timeline to disk (%s); keeping it in memory", err.msg);
-    } else if (tl->merge_note[0] && !e->merge_warned) {
-        e->merge_warned = 1;
-        warn(e, "cannot merge the spilled runs (%s); they stay separate files", tl->merge_note);
-    }
+    spill_outcome(e, tl_timeline_attach(&e->out->timeline, &e->batch, &err), &err);
     free(e->batch_sources);
     e->batch_sources = NULL;
     e->batch_busy = 0;
@@ -827,19 +833,14 @@ static void spill_if_needed(struct engine *e)
     } else {
         rc = tl_timeline_spill(tl, sources, e->set, &err);
     }
-    if (rc != TL_OK) {
-        e->spill_failed = 1;
-        warn(e, "cannot spill the timeline to disk (%s); keeping it in memory", err.msg);
-    } else if (tl->merge_note[0] && !e->merge_warned) {
-        e->merge_warned = 1;
-        warn(e, "cannot merge the spilled runs (%s); they stay separate files", tl->merge_note);
-    }
+    spill_outcome(e, rc, &err);
     free(sources);
 }
 
 static void free_stream(struct stream_ctx *sc)
 {
-    tl_event_clear(&sc->fev);
+    tl_event_reader_free(sc->prd);
+    if (sc->pend_file) fclose(sc->pend_file);
     free(sc->pend);
     free(sc->pend_rel);
     free(sc->pend_ts);
@@ -856,18 +857,21 @@ static void finish_some(struct engine *e, size_t max)
 {
     while (e->nfinishing && max) {
         struct stream_ctx *sc = e->finishing[0];
-        tl_event *ev;
+        tl_event *ev, fev;
+        const tl_event *got;
         const tl_ts *ts;
         uint32_t rel;
         tl_ts fts;
         uint32_t frel;
         /* in stream order: what went to the pending file first, then what is still in memory */
-        if (sc->pend_file && tl_event_read(sc->pend_file, &sc->fev, e->set)) {
-            if (fread(&fts, sizeof fts, 1, sc->pend_file) != 1 ||
-                fread(&frel, sizeof frel, 1, sc->pend_file) != 1)
-                tl_panic(__FILE__, __LINE__, "pending events file is short");
-            ev = &sc->fev, ts = &fts, rel = frel;
-        } else if (sc->pend_file) {
+        if (sc->prd && (got = tl_event_reader_next(sc->prd, e->set)) != NULL) {
+            tl_event_copy(&fev, got);
+            tl_event_reader_get(sc->prd, &fts, sizeof fts);
+            tl_event_reader_get(sc->prd, &frel, sizeof frel);
+            ev = &fev, ts = &fts, rel = frel;
+        } else if (sc->prd) {
+            tl_event_reader_free(sc->prd);
+            sc->prd = NULL;
             fclose(sc->pend_file);
             sc->pend_file = NULL;
             continue;
@@ -927,7 +931,10 @@ static void finish_stream(struct engine *e, struct stream_ctx *sc)
         free_stream(sc);
         return;
     }
-    if (sc->pend_file) rewind(sc->pend_file);
+    if (sc->pend_file) {
+        rewind(sc->pend_file);
+        sc->prd = tl_event_reader_new(sc->pend_file, "pending events file");
+    }
     /* few streams wait at once: past that, the oldest is finished now, so what waits (and its
      * memory) stays bounded */
     size_t budget = e->out->timeline.budget;

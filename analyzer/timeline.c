@@ -302,14 +302,6 @@ int tl_timeline_spill(tl_timeline *tl, const char *const *sources, const tl_patt
     return tl_timeline_attach(tl, &b, err);
 }
 
-int tl_timeline_maybe_spill(tl_timeline *tl, const char *const *sources,
-                            const tl_pattern_set *set, tl_error *err)
-{
-    /* three quarters of the budget for the timeline, a quarter for streams' pending events */
-    if (!tl->budget || tl->mem_bytes < tl->budget / 4 * 3) return TL_OK;
-    return tl_timeline_spill(tl, sources, set, err);
-}
-
 static int ensure_spill_dir(tl_timeline *tl, tl_error *err)
 {
     if (tl->spill_dir) return TL_OK;
@@ -364,7 +356,7 @@ void tl_timeline_finish(tl_timeline *tl, const char *const *sources, const tl_pa
 /* A run being merged. Its current event lives in the reader's own buffers (no malloc per
  * string: every report writer reads every spilled event, and per-event allocations were a
  * tenth of a report's time); it is valid until the reader moves on. */
-struct run_reader {
+struct tl_event_reader {
     FILE *f;
     const char *path;
     tl_event cur;
@@ -379,13 +371,11 @@ struct run_reader {
     size_t rpos, rlen;
 };
 
-static int read_event_from(FILE *f, const char *label, tl_event *ev, const tl_pattern_set *set);
-
 /* A k-way merge: a binary heap of sources, each a run file or (-1) the in-memory events.
  * Equal events (there are none: seq breaks every tie) would come memory first, then by run. */
 struct tl_timeline_iter {
     const tl_timeline *tl;
-    struct run_reader *r;
+    struct tl_event_reader *r;
     size_t nr;
     size_t mem_pos;
     int with_mem;
@@ -394,19 +384,6 @@ struct tl_timeline_iter {
     size_t nheap;
     struct sort_ctx ctx;
 };
-
-struct rd {
-    FILE *f;
-    const char *path;
-};
-
-static void get(struct rd *r, void *p, size_t n)
-{
-    if (n && fread_unlocked(p, 1, n, r->f) != n) {
-        fprintf(stderr, "timberline: %s: timeline run file is damaged or short\n", r->path);
-        abort(); /* a silently shorter timeline would be the worst outcome */
-    }
-}
 
 static const char *field_name(const tl_pattern_set *set, uint32_t rule, const char *name)
 {
@@ -418,9 +395,9 @@ static const char *field_name(const tl_pattern_set *set, uint32_t rule, const ch
 
 /* Reads the next event of a run; 0 at its end. Runs were written before the items were
  * renumbered, so the map applies here. */
-static int read_event_arena(struct run_reader *rr, const tl_pattern_set *set);
+static int read_event_arena(struct tl_event_reader *rr, const tl_pattern_set *set);
 
-static int read_event(struct run_reader *rr, const tl_timeline *tl, const tl_pattern_set *set)
+static int read_event(struct tl_event_reader *rr, const tl_timeline *tl, const tl_pattern_set *set)
 {
     int got = read_event_arena(rr, set);
     if (got && tl->item_map) {
@@ -430,118 +407,10 @@ static int read_event(struct run_reader *rr, const tl_timeline *tl, const tl_pat
     return got;
 }
 
-int tl_event_read(FILE *f, tl_event *ev, const tl_pattern_set *set)
-{
-    return read_event_from(f, "timeline spill file", ev, set);
-}
-
-/* The fixed part of a record, the same whichever reader reads it. */
-static void read_head(void (*g)(void *, void *, size_t), void *src, tl_event *ev)
-{
-    uint32_t q;
-    g(src, &ev->ts_us, sizeof ev->ts_us);
-    g(src, &q, sizeof q);
-    ev->quality = (tl_ts_quality)q;
-    g(src, &ev->rule, sizeof ev->rule);
-    g(src, &ev->item, sizeof ev->item);
-    g(src, &ev->line, sizeof ev->line);
-    g(src, &ev->offset, sizeof ev->offset);
-    g(src, &ev->seq, sizeof ev->seq);
-    g(src, &ev->flags, sizeof ev->flags);
-    g(src, &ev->is_new, sizeof ev->is_new);
-}
-
-static void get_rd(void *r, void *p, size_t n)
-{
-    get(r, p, n);
-}
-
-static int read_event_from(FILE *f, const char *label, tl_event *ev, const tl_pattern_set *set)
-{
-    struct rd rdr = {f, label}, *r = &rdr;
-    tl_event_clear(ev);
-    int c = getc_unlocked(f);
-    if (c == EOF) return 0;
-    ungetc(c, f);
-    uint32_t nf, ml, il;
-    read_head(get_rd, r, ev);
-    /* The strings are read into one buffer first (their lengths come one by one), then laid
-     * out as tl_event_alloc would: one allocation per event. Small records (nearly all) need
-     * no other allocation. */
-    char stackbuf[4096], *tb = stackbuf;
-    size_t tcap = sizeof stackbuf, tlen = 0;
-    const char *names_s[8], **names = names_s;
-    size_t vlen_s[8], *vlen = vlen_s;
-#define TB_NEED(k)                                                                   \
-    do {                                                                             \
-        if (tlen + (k) > tcap) {                                                     \
-            size_t nc = (tlen + (k)) * 2;                                            \
-            char *grown = tl_xmalloc(nc);                                            \
-            memcpy(grown, tb, tlen);                                                 \
-            if (tb != stackbuf) free(tb);                                            \
-            tb = grown, tcap = nc;                                                   \
-        }                                                                            \
-    } while (0)
-    get(r, &ml, sizeof ml);
-    TB_NEED((size_t)ml);
-    get(r, tb, ml);
-    tlen = ml;
-    get(r, &il, sizeof il);
-    TB_NEED((size_t)il);
-    get(r, tb + tlen, il);
-    tlen += il;
-    get(r, &nf, sizeof nf);
-    if (nf > 8) {
-        names = tl_xcalloc(nf, sizeof *names);
-        vlen = tl_xcalloc(nf, sizeof *vlen);
-    }
-    size_t vstart = tlen;
-    for (uint32_t i = 0; i < nf; i++) {
-        uint32_t nl, vl;
-        char nb[256];
-        get(r, &nl, sizeof nl);
-        if (nl < sizeof nb) {
-            get(r, nb, nl);
-            nb[nl] = '\0';
-            names[i] = field_name(set, ev->rule, nb);
-        } else {
-            char *name = tl_xmalloc((size_t)nl + 1);
-            get(r, name, nl);
-            name[nl] = '\0';
-            names[i] = field_name(set, ev->rule, name);
-            free(name);
-        }
-        get(r, &vl, sizeof vl);
-        TB_NEED((size_t)vl);
-        get(r, tb + tlen, vl);
-        tlen += vl;
-        vlen[i] = vl;
-    }
-#undef TB_NEED
-    char *v = tl_event_alloc(ev, ml, il, nf, tlen - vstart);
-    memcpy(ev->message, tb, ml);
-    memcpy(ev->indicator, tb + ml, il);
-    const char *src = tb + vstart;
-    for (uint32_t i = 0; i < nf; i++) {
-        tl_field *fl = &ev->fields[ev->nfields++];
-        fl->name = names[i];
-        fl->value = v;
-        fl->len = vlen[i];
-        memcpy(v, src, vlen[i]);
-        v[vlen[i]] = '\0';
-        v += vlen[i] + 1;
-        src += vlen[i];
-    }
-    if (names != names_s) free(names);
-    if (vlen != vlen_s) free(vlen);
-    if (tb != stackbuf) free(tb);
-    return 1;
-}
-
 #define RR_BUF (64u << 10) /* as stdio had: every writer holds one per run */
 
 /* Refills the reader's buffer; returns the bytes available. */
-static size_t rr_fill(struct run_reader *rr)
+static size_t rr_fill(struct tl_event_reader *rr)
 {
     if (rr->rpos < rr->rlen) return rr->rlen - rr->rpos;
     rr->rpos = 0;
@@ -549,13 +418,13 @@ static size_t rr_fill(struct run_reader *rr)
     return rr->rlen;
 }
 
-static void rr_get(struct run_reader *rr, void *p, size_t n)
+static void rr_get(struct tl_event_reader *rr, void *p, size_t n)
 {
     unsigned char *d = p;
     while (n) {
         size_t have = rr_fill(rr);
         if (!have) {
-            fprintf(stderr, "timberline: %s: timeline run file is damaged or short\n", rr->path);
+            fprintf(stderr, "timberline: %s: a record is damaged or short\n", rr->path);
             abort(); /* a silently shorter timeline would be the worst outcome */
         }
         size_t k = have < n ? have : n;
@@ -566,13 +435,8 @@ static void rr_get(struct run_reader *rr, void *p, size_t n)
     }
 }
 
-static void get_rr(void *rr, void *p, size_t n)
-{
-    rr_get(rr, p, n);
-}
-
 /* Appends a length-prefixed string to the arena; returns its offset. */
-static size_t arena_str(struct run_reader *rr, tl_buf *a, size_t *len)
+static size_t arena_str(struct tl_event_reader *rr, tl_buf *a, size_t *len)
 {
     uint32_t l;
     rr_get(rr, &l, sizeof l);
@@ -585,14 +449,23 @@ static size_t arena_str(struct run_reader *rr, tl_buf *a, size_t *len)
     return at;
 }
 
-/* read_event_from's record, read into the run reader's buffers. */
-static int read_event_arena(struct run_reader *rr, const tl_pattern_set *set)
+/* The next record (as tl_event_write wrote it) into the reader's own buffers. */
+static int read_event_arena(struct tl_event_reader *rr, const tl_pattern_set *set)
 {
     tl_event *ev = &rr->cur;
     memset(ev, 0, sizeof *ev);
     if (!rr_fill(rr)) return 0;
-    uint32_t nf;
-    read_head(get_rr, rr, ev);
+    uint32_t nf, q;
+    rr_get(rr, &ev->ts_us, sizeof ev->ts_us);
+    rr_get(rr, &q, sizeof q);
+    ev->quality = (tl_ts_quality)q;
+    rr_get(rr, &ev->rule, sizeof ev->rule);
+    rr_get(rr, &ev->item, sizeof ev->item);
+    rr_get(rr, &ev->line, sizeof ev->line);
+    rr_get(rr, &ev->offset, sizeof ev->offset);
+    rr_get(rr, &ev->seq, sizeof ev->seq);
+    rr_get(rr, &ev->flags, sizeof ev->flags);
+    rr_get(rr, &ev->is_new, sizeof ev->is_new);
     tl_buf *a = &rr->arena;
     tl_buf_reset(a);
     size_t mo = arena_str(rr, a, &ev->message_len);
@@ -644,6 +517,66 @@ static void sift_down(tl_timeline_iter *it, size_t i)
     }
 }
 
+static void reader_init(struct tl_event_reader *rr, FILE *f, const char *label)
+{
+    memset(rr, 0, sizeof *rr);
+    rr->f = f;
+    rr->path = label;
+    rr->rbuf = tl_xmalloc(RR_BUF);
+}
+
+/* Frees the reader's buffers; the file stays open. */
+static void reader_release(struct tl_event_reader *rr)
+{
+    tl_buf_free(&rr->arena);
+    free(rr->rbuf);
+    free(rr->fields);
+    free(rr->voff);
+}
+
+tl_event_reader *tl_event_reader_new(FILE *f, const char *label)
+{
+    tl_event_reader *r = tl_xmalloc(sizeof *r);
+    reader_init(r, f, label);
+    return r;
+}
+
+const tl_event *tl_event_reader_next(tl_event_reader *r, const tl_pattern_set *set)
+{
+    return read_event_arena(r, set) ? &r->cur : NULL;
+}
+
+void tl_event_reader_get(tl_event_reader *r, void *p, size_t n)
+{
+    rr_get(r, p, n);
+}
+
+void tl_event_reader_free(tl_event_reader *r)
+{
+    if (!r) return;
+    reader_release(r);
+    free(r);
+}
+
+void tl_event_copy(tl_event *dst, const tl_event *src)
+{
+    size_t vals = 0;
+    for (size_t i = 0; i < src->nfields; i++) vals += src->fields[i].len;
+    *dst = *src;
+    char *v = tl_event_alloc(dst, src->message_len, src->indicator_len, src->nfields, vals);
+    memcpy(dst->message, src->message, src->message_len);
+    memcpy(dst->indicator, src->indicator, src->indicator_len);
+    for (size_t i = 0; i < src->nfields; i++) {
+        tl_field *f = &dst->fields[dst->nfields++];
+        f->name = src->fields[i].name;
+        f->len = src->fields[i].len;
+        f->value = v;
+        memcpy(v, src->fields[i].value, f->len);
+        v[f->len] = '\0';
+        v += f->len + 1;
+    }
+}
+
 /* Opens runs[idx[0..n)] (and the in-memory events if with_mem) for merging. */
 static tl_timeline_iter *iter_open(const tl_timeline *tl, const size_t *idx, size_t n,
                                    int with_mem, const char *const *sources,
@@ -658,14 +591,13 @@ static tl_timeline_iter *iter_open(const tl_timeline *tl, const size_t *idx, siz
     it->r = tl_xcalloc(n ? n : 1, sizeof *it->r);
     it->heap = tl_xcalloc(n + 1, sizeof *it->heap);
     for (size_t i = 0; i < n; i++) {
-        it->r[i].path = tl->runs[idx[i]];
-        it->r[i].f = fopen(it->r[i].path, "r");
-        if (!it->r[i].f) {
-            fprintf(stderr, "timberline: %s: %s\n", it->r[i].path, strerror(errno));
+        FILE *f = fopen(tl->runs[idx[i]], "r");
+        if (!f) {
+            fprintf(stderr, "timberline: %s: %s\n", tl->runs[idx[i]], strerror(errno));
             abort();
         }
-        setvbuf(it->r[i].f, NULL, _IONBF, 0); /* the reader buffers for itself */
-        it->r[i].rbuf = tl_xmalloc(RR_BUF);
+        setvbuf(f, NULL, _IONBF, 0); /* the reader buffers for itself */
+        reader_init(&it->r[i], f, tl->runs[idx[i]]);
         it->r[i].have = read_event(&it->r[i], tl, set);
         if (it->r[i].have) it->heap[it->nheap++] = (int)i;
     }
@@ -759,10 +691,7 @@ void tl_timeline_iter_free(tl_timeline_iter *it)
 {
     if (!it) return;
     for (size_t i = 0; i < it->nr; i++) {
-        tl_buf_free(&it->r[i].arena);
-        free(it->r[i].rbuf);
-        free(it->r[i].fields);
-        free(it->r[i].voff);
+        reader_release(&it->r[i]);
         if (it->r[i].f) fclose(it->r[i].f);
     }
     free(it->r);

@@ -100,12 +100,10 @@ void tl_timeline_init(tl_timeline *tl, size_t nrules, size_t budget, const char 
 /* Appends a copy of the struct; ownership of its pointers moves to the timeline. */
 void tl_timeline_push(tl_timeline *tl, const tl_event *ev);
 
-/* When the in-memory events pass the budget: sorts them and writes them as a run file.
- * `sources[item]` are the evidence sources (for the order). Returns 0 or TL_EIO; after an
- * error every event is still in memory. */
-int tl_timeline_maybe_spill(tl_timeline *tl, const char *const *sources,
-                            const tl_pattern_set *set, tl_error *err);
-/* The same without the budget check: spills whatever is in memory (nothing to do when empty). */
+/* Sorts the in-memory events and writes them as a run file (nothing to do when there are
+ * none); when to spill is the caller's choice (the scanner's spill_if_needed). `sources[item]`
+ * are the evidence sources (for the order). Returns 0 or TL_EIO; after an error every event is
+ * still in memory. */
 int tl_timeline_spill(tl_timeline *tl, const char *const *sources, const tl_pattern_set *set,
                       tl_error *err);
 
@@ -157,9 +155,18 @@ void tl_timeline_iter_free(tl_timeline_iter *it);
 
 /* Event records as the spill files hold them (also used for a stream's pending events). */
 void tl_event_write(FILE *f, const tl_event *ev);
-/* Reads one record into ev (clearing what it held); 1 read, 0 at the end. Aborts on a damaged
- * record: a silently shorter timeline must never happen. */
-int tl_event_read(FILE *f, tl_event *ev, const tl_pattern_set *set);
+/* Reads records back as tl_event_write wrote them, from where `f` stands (the file stays the
+ * caller's). Aborts on a damaged or short record: a silently shorter timeline must never
+ * happen. `label` names the file in that message and must outlive the reader. */
+typedef struct tl_event_reader tl_event_reader;
+tl_event_reader *tl_event_reader_new(FILE *f, const char *label);
+/* The next event, borrowed until the next call (tl_event_copy to keep it); NULL at the end. */
+const tl_event *tl_event_reader_next(tl_event_reader *r, const tl_pattern_set *set);
+/* `n` raw bytes the writer put after the last record read. */
+void tl_event_reader_get(tl_event_reader *r, void *p, size_t n);
+void tl_event_reader_free(tl_event_reader *r);
+/* An owned copy of src in one allocation (tl_event_alloc). */
+void tl_event_copy(tl_event *dst, const tl_event *src);
 /* An anonymous read/write file in the spill directory (already unlinked), or NULL (err set,
  * or no spill directory configured). */
 FILE *tl_timeline_tmpfile(tl_timeline *tl, tl_error *err);
