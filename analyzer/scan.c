@@ -510,7 +510,6 @@ struct engine {
     size_t nfinishing;
     tl_side *spiller;   /* sorts and writes runs (NULL with -j1) */
     tl_spill_batch batch; /* the run it is writing, when batch_busy */
-    const char **batch_sources;
     int batch_busy;
     int reading_done;   /* every stream read and merged: only ended streams' events remain */
     size_t fin_bytes;   /* what their in-memory pending events hold (pend_cost): counted with
@@ -765,8 +764,11 @@ static void long_flush(struct engine *e, struct stream_ctx *sc)
  * (they were made by other threads, and freeing them took a tenth of a second). */
 static void spill_job(void *ctx, const void *data, size_t len)
 {
-    (void)data, (void)len;
-    tl_spill_batch_write(ctx);
+    (void)ctx;
+    tl_spill_batch *b;
+    TL_ASSERT(len == sizeof b);
+    memcpy(&b, data, sizeof b); /* the job's bytes are the batch's address */
+    tl_spill_batch_write(b);
 }
 
 /* Says what a spill left behind: after a failed write the events stay in memory (and spilling
@@ -790,10 +792,10 @@ static void spill_join(struct engine *e)
 {
     if (!e->batch_busy) return;
     tl_side_sync(e->spiller);
+    void *sources = (void *)e->batch.sources; /* ours: spill_if_needed made it */
     tl_error err;
     spill_outcome(e, tl_timeline_attach(&e->out->timeline, &e->batch, &err), &err);
-    free(e->batch_sources);
-    e->batch_sources = NULL;
+    free(sources);
     e->batch_busy = 0;
 }
 
@@ -821,11 +823,10 @@ static void spill_if_needed(struct engine *e)
     int rc;
     if (e->spiller) {
         rc = tl_timeline_detach(tl, &e->batch, sources, e->set, &err);
-        if (rc == TL_OK) {
-            e->batch_sources = sources;
+        if (rc == TL_OK) { /* the batch keeps `sources` until spill_join frees it */
             e->batch_busy = 1;
-            unsigned char go = 1;
-            tl_side_push(e->spiller, spill_job, &e->batch, &go, 1);
+            tl_spill_batch *b = &e->batch;
+            tl_side_push(e->spiller, spill_job, NULL, &b, sizeof b);
             tl_side_flush(e->spiller);
             return;
         }
@@ -1455,7 +1456,7 @@ int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const
     if (rc) goto out;
     /* with threads to spare, spilled runs are sorted and written on a side thread */
     tl_error side_err; /* without the thread, runs are written in line: nothing to report */
-    if (nthreads > 1) (void)tl_side_start(&e.spiller, 64, 2, &side_err);
+    if (nthreads > 1) (void)tl_side_start(&e.spiller, sizeof(tl_spill_batch *), 2, &side_err);
     /* members found inside archives are appended to the list as they appear; only the
      * walked items are read from the file system */
     size_t ntop = out->evidence.n;
