@@ -633,9 +633,7 @@ static void write_chart(ctx *c, const window *w, const char *caption)
         else hidden++;
     }
     TL_ASSERT(nlanes == ncand);
-    unsigned char *mark = tl_xcalloc(nlanes * NCOL + 1, 1);
-    memcpy(mark, cmark, nlanes * NCOL);
-    free(cmark);
+    unsigned char *mark = cmark; /* lane k's marks are row k: the candidates are the lanes */
     uint64_t max = 0;
     for (size_t k = 0; k < nb; k++) {
         uint64_t t = 0;
