@@ -77,6 +77,14 @@ WORDS = ["update", "cdn", "secure", "login", "verify", "account", "files", "sync
          "mail", "static", "api", "portal", "drive", "docs", "office", "auth", "data", "srv",
          "node", "edge", "relay", "track", "metrics", "panel"]
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+# Seized logs are not pure ASCII: application and Windows logs of a European shop carry staff
+# and customer names and localized messages in UTF-8. These go into benign fields only (no rule
+# or indicator looks at them), so hit counts do not change; see --intl.
+INTL_USERS = ["jürgen.müller", "françois", "søren", "łukasz.wójcik", "josé.garcía", "zoë", "björn",
+              "ana.peña", "дмитрий", "ömer.çelik", "nguyễn.văn.an", "王伟"]
+INTL_MSGS = ["Bestellung storniert: Größe nicht verfügbar", "paiement refusé : fonds insuffisants",
+             "заказ создан", "注文が作成されました", "pedido enviado a São Paulo",
+             "ürün stokta yok", "Zahlung bestätigt für Kundennummer Ä-1042"]
 
 # The 50 rules. Byte-mode PCRE2; only constructs ripgrep's default engine also knows, so the
 # rg variant is a mechanical rewrite of the named groups (see to_rg).
@@ -468,8 +476,12 @@ class Clock:
 
 
 class Gen:
-    def __init__(self, rng, iocs_present, stats):
+    def __init__(self, rng, iocs_present, stats, intl=0.0, intl_seed=0):
         self.rng = rng
+        # A second generator decides the UTF-8 fields, so --intl 0 leaves every other draw, and
+        # the corpus, exactly as before the option existed.
+        self.irng = random.Random(intl_seed)
+        self.intl = intl
         self.bg_ips = [rand_ip(rng, BG_FIRST_OCTETS) for _ in range(4000)]
         self.lan_ips = ["10.0.%d.%d" % (rng.randrange(8), rng.randrange(2, 250)) for _ in range(200)]
         self.p = iocs_present  # dict kind -> list of present indicators
@@ -477,6 +489,19 @@ class Gen:
         # rates are per background line; chosen so that a 100 MB corpus gets a few thousand
         # indicator sightings and ~1-3% of lines hit a rule
         self.sight = 0.0025
+
+    def user(self, ascii_name):
+        """ascii_name, or (in a share --intl of the calls) a name in UTF-8."""
+        if self.intl and self.irng.random() < self.intl:
+            self.bump("intl.lines")
+            return self.irng.choice(INTL_USERS)
+        return ascii_name
+
+    def message(self, ascii_msg):
+        if self.intl and self.irng.random() < self.intl:
+            self.bump("intl.lines")
+            return self.irng.choice(INTL_MSGS)
+        return ascii_msg
 
     def bump(self, key, n=1):
         self.stats[key] = self.stats.get(key, 0) + n
@@ -706,7 +731,7 @@ class Gen:
                 r.randrange(1000, 10**7))
         return '<%d>1 %s.%03dZ %s %s %d %s [req@32473 id="%08x" user="%s" ms="%d"] %s' % (
             r.choice((14, 15, 30, 38, 134)), c.iso, frac, r.choice(HOSTS), svc, r.randrange(1000, 9999),
-            mid, r.getrandbits(32), r.choice(USERS), r.randrange(1, 2000), r.choice((
+            mid, r.getrandbits(32), self.user(r.choice(USERS)), r.randrange(1, 2000), r.choice((
                 "request completed", "cache miss for key product:%d" % r.randrange(10**6),
                 "order %d state=PAID" % r.randrange(10**7), "upstream latency above threshold",
                 "login ok", "token refreshed", "retrying after 503 from upstream")))
@@ -811,7 +836,7 @@ class Gen:
                 self.bump("planted.crypto-miner")
             return ('{"@timestamp":"%s","host":{"name":"%s"},"event":{"kind":"event","action":"process_start"},'
                     '"process":{"pid":%d,"executable":"%s","hash":{"sha256":"%s"}},"command_line":"%s","user":{"name":"%s"}}') % (
-                ts, host, r.randrange(100, 30000), img, h, cmd, r.choice(USERS))
+                ts, host, r.randrange(100, 30000), img, h, cmd, self.user(r.choice(USERS)))
         if x < 0.65:
             dst = r.choice(self.bg_ips)
             dom = r.choice(("api.github.com", "update.googleapis.com", "login.microsoftonline.com",
@@ -829,10 +854,10 @@ class Gen:
             return ('{"@timestamp":"%s","log":{"level":"warn"},"service":{"name":"%s"},"message":"unexpected payload=%s","trace":{"id":"%032x"}}') % (
                 ts, r.choice(SERVICES), self.blob(), r.getrandbits(128))
         return ('{"@timestamp":"%s","log":{"level":"%s"},"service":{"name":"%s"},"message":"%s","trace":{"id":"%032x"}}') % (
-            ts, r.choice(("info", "info", "warn", "error", "debug")), r.choice(SERVICES), r.choice((
+            ts, r.choice(("info", "info", "warn", "error", "debug")), r.choice(SERVICES), self.message(r.choice((
                 "order created", "payment authorized", "payment declined: insufficient funds",
                 "inventory reserved", "cache warmup finished", "slow query: 1532 ms",
-                "user profile updated", "email queued")), r.getrandbits(128))
+                "user profile updated", "email queued"))), r.getrandbits(128))
 
     # -- Windows Security CSV export (ISO first column, as Chainsaw/Hayabusa-style exports)
     def wincsv(self, c):
@@ -867,10 +892,10 @@ class Gen:
                 ts, host, r.randrange(9), r.randrange(9))
         if x < 0.55:
             return '%s,%s,Security,4624,Information,Logon,"An account was successfully logged on. Subject: Security ID: S-1-5-18 Logon Type: %d New Logon: Account Name: %s Account Domain: CORP Logon ID: 0x%x Source Network Address: %s"' % (
-                ts, host, r.choice((2, 3, 3, 3, 10)), r.choice(USERS), r.getrandbits(28), r.choice(self.lan_ips))
+                ts, host, r.choice((2, 3, 3, 3, 10)), self.user(r.choice(USERS)), r.getrandbits(28), r.choice(self.lan_ips))
         if x < 0.78:
             return '%s,%s,Security,4634,Information,Logoff,"An account was logged off. Subject: Account Name: %s Account Domain: CORP Logon ID: 0x%x Logon Type: 3"' % (
-                ts, host, r.choice(USERS), r.getrandbits(28))
+                ts, host, self.user(r.choice(USERS)), r.getrandbits(28))
         if x < 0.80:
             return '%s,%s,Security,4769,Information,Kerberos Service Ticket Operations,"A Kerberos service ticket was requested. Account Information: Account Name: %s@CORP.EXAMPLE Service Information: Service Name: %s Network Information: Client Address: ::ffff:%s Additional Information: Ticket Options: 0x40810000 Ticket Encryption Type: 0x12"' % (
                 ts, host, r.choice(USERS), r.choice(("krbtgt", "FS01$", "DC02$", "HTTP-intranet")), r.choice(self.lan_ips))
@@ -1091,6 +1116,9 @@ def main():
     ap.add_argument("--mb", type=float, default=1000.0, help="corpus size in MB (default 1000)")
     ap.add_argument("--seed", type=int, default=20260103, help="random seed")
     ap.add_argument("--gzip-level", type=int, default=6)
+    ap.add_argument("--intl", type=float, default=0.03, metavar="SHARE",
+                    help="share of user-name and message fields written in UTF-8 (default 0.03, about "
+                         "0.8%% of all lines; 0 = an ASCII corpus apart from a few systemd arrows)")
     ap.add_argument("--check-peers", metavar="DIR", help="only check the peer regex dialects of DIR")
     a = ap.parse_args()
     if a.check_peers:
@@ -1108,7 +1136,7 @@ def main():
     sets = write_patterns(os.path.join(a.dir, "patterns"), a.seed, planted, unplanted)
 
     stats = {}
-    g = Gen(rng, present, stats)
+    g = Gen(rng, present, stats, a.intl, a.seed + 1)
     total = int(a.mb * 1e6)
     pdir = os.path.join(a.dir, "plain")
     files = []
@@ -1158,7 +1186,7 @@ def main():
     with open(os.path.abspath(__file__), "rb") as f:
         gen_sha = hashlib.sha256(f.read()).hexdigest()
     dec = sum(f["bytes"] for f in files)
-    meta = {"seed": a.seed, "mb": a.mb, "generator_sha256": gen_sha, "gzip_level": a.gzip_level,
+    meta = {"seed": a.seed, "mb": a.mb, "intl": a.intl, "generator_sha256": gen_sha, "gzip_level": a.gzip_level,
             "decoded_bytes": dec, "lines": sum(f["lines"] for f in files), "files": files,
             "forms": {"plain": {"path": "plain", "bytes": dec},
                       "gz": {"path": "gz", "bytes": sum(f["gz_bytes"] for f in files)},

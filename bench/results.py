@@ -127,7 +127,7 @@ def facts(out, bin_orig, bin_copy, root, knobs):
         "git_rev": rev, "tree_modified": dirty,
         "binary": {"path": bin_orig, "sha256": bsha, "built": built, "run_from_copy": bin_copy},
         "versions": versions, "knobs": knobs,
-        "corpus": {k: corpus.get(k) for k in ("mb", "seed", "decoded_bytes", "lines", "forms", "rules", "sets")},
+        "corpus": {k: corpus.get(k) for k in ("mb", "seed", "intl", "decoded_bytes", "lines", "forms", "rules", "sets")},
     }
     forms = corpus.get("forms", {})
     f["summary"] = {
@@ -139,8 +139,9 @@ def facts(out, bin_orig, bin_copy, root, knobs):
         "timberline": "%s [%s%s]" % (versions["timberline"], rev, ", tree modified" if dirty else ""),
         "ripgrep": versions["ripgrep"], "ugrep": versions["ugrep"], "grep": versions["grep"],
         "hyperfine": versions["hyperfine"],
-        "corpus": "%.1f MB in %s lines; gz/ %.1f MB, tar.gz %.1f MB" % (
+        "corpus": "%.1f MB in %s lines (%s with UTF-8 names or messages, --intl %s); gz/ %.1f MB, tar.gz %.1f MB" % (
             (corpus.get("decoded_bytes") or 0) / 1e6, corpus.get("lines"),
+            (corpus.get("planted") or {}).get("intl.lines", 0), corpus.get("intl", 0),
             forms.get("gz", {}).get("bytes", 0) / 1e6, forms.get("tar", {}).get("bytes", 0) / 1e6),
         "knobs": knobs,
     }
@@ -195,6 +196,7 @@ def compare(a, b):
 COLS = [  # (key, heading, literal-only note)
     ("tl", "timberline -j{T}"),
     ("rg", "rg split (-F pass + regex pass)"),
+    ("rga", "rg split, --no-unicode regex pass"),
     ("rgF", "rg -F (literals only)"),
     ("ug", "ugrep, 1 pass"),
     ("ugF", "ugrep -F (literals only)"),
@@ -211,7 +213,7 @@ def load_plan(out, nbytes):
         lines = []
     for line in lines:
         mid, tool, form, sset, status, trc, first, cap = (line.split("\t") + [""] * 8)[:8]
-        kinds = {"rgF": ("rg", "-F literals"), "rgR": ("rg", "regexes"), "ugF": ("ugrep", "-F literals"),
+        kinds = {"rgF": ("rg", "-F literals"), "rgR": ("rg", "regexes"), "rgRa": ("rg", "regexes, --no-unicode"), "ugF": ("ugrep", "-F literals"),
                  "ugC": ("ugrep", "one pass"), "grF": ("grep", "-F literals"), "grE": ("grep", "-E one pass"),
                  "timberline": ("timberline", "-jN"), "timberline-j1": ("timberline", "-j1"), "zcat": ("zcat", "floor")}
         tool, variant = kinds.get(tool, (tool, ""))
@@ -341,10 +343,11 @@ def aggregate(out, wall):
                  "ugF": get("ugF-%s-%d" % (f, n)), "grF": get("grF-%s-%d" % (f, n))}
             if n >= 1000:
                 e["rg"] = combine([get("rgF-%s-%d" % (f, n)), get("rgR-%s" % f)], nbytes)
+                e["rga"] = combine([get("rgF-%s-%d" % (f, n)), get("rgRa-%s" % f)], nbytes)
                 e["ug"] = get("ugC-%s-%d" % (f, n))
                 e["gr"] = get("grE-%s-%d" % (f, n))
             else:  # the 10-set has no rules: the literal pass is the whole job
-                e["rg"], e["ug"], e["gr"] = e["rgF"], e["ugF"], e["grF"]
+                e["rg"], e["rga"], e["ug"], e["gr"] = e["rgF"], e["rgF"], e["ugF"], e["grF"]
             matrix["%s/%d" % (f, n)] = e
 
     ratios = {}
@@ -410,7 +413,8 @@ def aggregate(out, wall):
     result = {"facts": facts, "wall_seconds": int(wall), "bytes": nbytes, "threads": int(threads),
               "measurements": list(rows.values()), "matrix": {k: {c: (v["id"] if v and "id" in v else None) for c, v in e.items()}
                                                               for k, e in matrix.items()},
-              "combined": {k: e["rg"] for k, e in matrix.items() if e.get("rg") and "parts" in e["rg"]},
+              "combined": {k: {c: e[c] for c in ("rg", "rga") if e.get(c) and "parts" in e[c]}
+                           for k, e in matrix.items()},
               "ratios": ratios, "identity_j1": identity, "scaling": scaling, "catchall": catchall,
               "checks": checks, "load_at_end": open("/proc/loadavg").read().split()[:3]}
     with open(os.path.join(out, "results.json"), "w") as f:
@@ -426,7 +430,10 @@ def aggregate(out, wall):
     md.append("- **load at end**: %s; **bench wall time**: %d s" % (" ".join(result["load_at_end"]), wall))
     md += ["", "MB/s = %.1f MB of decoded log text / mean wall time; the same byte count for every form and "
            "tool (grep reads the plain form only). `(N.NNx)` = timberline's MB/s / that tool's MB/s (above 1: "
-           "timberline is faster). `< X, killed at cap` = stopped at the time cap, so slower than X MB/s. Sets of "
+           "timberline is faster). `< X, killed at cap` = stopped at the time cap, so slower than X MB/s. rg's "
+           "default regex pass uses Unicode classes (`\\b`, `\\w` also match letters beyond ASCII) and leaves its "
+           "fast DFA at non-ASCII bytes; `--no-unicode` gives ASCII classes, the semantics of timberline's byte "
+           "mode, and is shown as its own column. Sets of "
            "1,000 and more hold the 50 rules plus literals: the `literals only` columns do less work than "
            "timberline there, the others the same job." % (nbytes / 1e6), ""]
     for f in forms:
@@ -511,14 +518,14 @@ def aggregate(out, wall):
         tl = e.get("tl")
         rep = tl.get("report") if tl else None
         cells = ["%d (%d / %d)" % (rep["events"], rep["ioc_events"], rep["rule_events"]) if rep else "-"]
-        for mid in ("rgF-%s-%s" % (f, n), "rgR-%s" % f, "ugF-%s-%s" % (f, n), "ugC-%s-%s" % (f, n),
+        for mid in ("rgF-%s-%s" % (f, n), "rgR-%s" % f, "rgRa-%s" % f, "ugF-%s-%s" % (f, n), "ugC-%s-%s" % (f, n),
                     "grF-%s-%s" % (f, n), "grE-%s-%s" % (f, n)):
             r = get(mid)
             if mid.startswith("rgR") and n == "10":
                 r = None
             cells.append(str(r["output_lines"]) if r and "output_lines" in r else (r["status"] if r else "-"))
         trs.append([key] + cells)
-    md += [md_table(["form/set", "timberline", "rg -F", "rg regex", "ugrep -F", "ugrep 1 pass", "grep -F", "grep -E"], trs), ""]
+    md += [md_table(["form/set", "timberline", "rg -F", "rg regex", "rg regex --no-unicode", "ugrep -F", "ugrep 1 pass", "grep -F", "grep -E"], trs), ""]
 
     if catchall:
         rep = catchall.get("report") or {}

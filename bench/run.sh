@@ -17,6 +17,7 @@
 #   BENCH_CATCHALL=1       also the catch-all memory run (one event per line; slow)
 #   BENCH_KEEP=1           keep every report and peer output (they are deleted once counted)
 #   BENCH_PAIRS=5          alternating -j1/-jN runs for the scaling figure (plain, 1,000 set)
+#   BENCH_INTL=0.03        share of name/message fields in UTF-8 (gen-corpus.py --intl; 0 = ASCII)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,6 +36,7 @@ SETS=${BENCH_SETS:-10 1000 10000 100000}
 FORMS=${BENCH_FORMS:-plain gz tar}
 KEEP=${BENCH_KEEP:-0}
 PAIRS=${BENCH_PAIRS:-5}
+INTL=${BENCH_INTL:-0.03}
 
 case "$BIN" in /*) ;; *) BIN="$root/$BIN" ;; esac
 [ -x "$BIN" ] || { echo "bench: $BIN is not an executable (run make first)" >&2; exit 2; }
@@ -91,12 +93,13 @@ cp "$BIN_ORIG" "$BIN"
 
 # ---------------------------------------------------------------- corpus
 # Regenerate when absent, of another size, or made by another version of gen-corpus.py.
-if ! python3 - "$C" "$MB" "$here/gen-corpus.py" 2>/dev/null <<'PY'
+if ! python3 - "$C" "$MB" "$here/gen-corpus.py" "$INTL" 2>/dev/null <<'PY'
 import hashlib, json, os, sys
 c = sys.argv[1]
 d = json.load(open(os.path.join(c, "corpus.json")))
 sha = hashlib.sha256(open(sys.argv[3], "rb").read()).hexdigest()
 ok = abs(d["mb"] - float(sys.argv[2])) < 1e-9 and d.get("generator_sha256") == sha
+ok = ok and abs(d.get("intl", -1) - float(sys.argv[4])) < 1e-9
 ok = ok and all(os.path.exists(os.path.join(c, f)) for f in ("plain", "gz", "tar/corpus.tar.gz", "patterns"))
 sys.exit(0 if ok else 1)
 PY
@@ -108,7 +111,7 @@ then
         exit 2
     fi
     echo "bench: generating a ${MB} MB corpus (plain, per-file gz, tar.gz) in $C"
-    python3 "$here/gen-corpus.py" --dir "$C" --mb "$MB"
+    python3 "$here/gen-corpus.py" --dir "$C" --mb "$MB" --intl "$INTL"
 fi
 BYTES=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["decoded_bytes"])' "$C/corpus.json")
 
@@ -134,7 +137,7 @@ python3 "$here/gen-corpus.py" --check-peers "$C" >"$OUT/check-peers.json" 2>"$OU
 
 # ---------------------------------------------------------------- machine facts
 python3 "$here/results.py" facts "$OUT" "$BIN_ORIG" "$BIN" "$root" \
-    "MB=$MB RUNS=$RUNS THREADS=$T PEER_TIMEOUT=$CAP SLOW=$SLOW TL_TIMEOUT=$TLCAP SETS=$SETS FORMS=$FORMS" >"$OUT/facts.json"
+    "MB=$MB INTL=$INTL RUNS=$RUNS THREADS=$T PEER_TIMEOUT=$CAP SLOW=$SLOW TL_TIMEOUT=$TLCAP SETS=$SETS FORMS=$FORMS" >"$OUT/facts.json"
 python3 -c 'import json,sys; [print("%-11s %s" % (k + ":", v)) for k, v in json.load(open(sys.argv[1]))["summary"].items()]' "$OUT/facts.json"
 
 # Warm the page cache so every tool reads from memory (the first tool must not pay for disk).
@@ -299,9 +302,13 @@ for form in $FORMS; do
             fi
         fi
     done
-    # the regex half of "rg split" does not depend on the set
+    # the regex half of "rg split" does not depend on the set. rg's default is Unicode classes:
+    # \b and \w then also mean letters beyond ASCII, and its fast DFA gives up on the first
+    # non-ASCII byte near them. --no-unicode gives ASCII classes, as timberline's byte mode does.
     measure "rgR-$form" rg "$form" rules "$CAP" 0 \
         "rg --no-config -j$T $rz -n -f '$P/rules-regex.txt' '$d' >'$O/rgR-$form.out'"
+    measure "rgRa-$form" rg "$form" rules "$CAP" 0 \
+        "rg --no-config -j$T --no-unicode $rz -n -f '$P/rules-regex.txt' '$d' >'$O/rgRa-$form.out'"
     case $form in
         gz) measure zcat-gz zcat gz - "$CAP" 0 \
                 "find '$d' -type f -name '*.gz' | sort | xargs -P$T -n1 zcat >/dev/null" ;;
