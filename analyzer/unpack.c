@@ -41,6 +41,7 @@
 #include "timberline/buf.h"
 #include "timberline/hash.h"
 #include "timberline/pool.h"
+#include "timberline/sandbox.h"
 #include "timberline/stream.h"
 
 extern char **environ;
@@ -1228,6 +1229,11 @@ static void harden(void)
         /* nobody/nogroup: a compromised decoder cannot read other evidence or write anywhere */
         if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0) _exit(4);
     }
+    /* Run as an ordinary user, the worker keeps that user's rights: the filter is what stops
+     * an exploited decoder from changing the user's files, starting programs or ptrace-ing
+     * the scanner. A kernel without seccomp leaves the limits above; reading goes on. */
+    tl_error serr;
+    (void)tl_sandbox_confine(&serr);
 }
 
 int tl_unpack_child_main(int argc, char **argv)
