@@ -1355,9 +1355,17 @@ int tl_unpack_start(tl_unpack **out, const char *exe, const char *path, const tl
      * kernel may refuse (pipe-user-pages-soft), and the default size still works. */
     (void)fcntl(pfd[0], F_SETPIPE_SZ, 1 << 20);
     posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    int farc = posix_spawn_file_actions_init(&fa);
+    if (farc == 0) {
+        farc = posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+        if (farc == 0) farc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        if (farc != 0) posix_spawn_file_actions_destroy(&fa);
+    }
+    if (farc != 0) {
+        close(pfd[0]);
+        close(pfd[1]);
+        return tl_error_set(err, TL_ENOMEM, "cannot start the unpack worker: %s", strerror(farc));
+    }
     /* The data ring: a memfd mapped here and in the worker (fd 3) and a doorbell pipe (fd 4).
      * Both are moved above fd 10 first so that placing one cannot overwrite the other. Any
      * failure leaves the worker on the pipe alone. */
@@ -1375,11 +1383,12 @@ int tl_unpack_start(tl_unpack **out, const char *exe, const char *path, const tl
         void *m = mmap(NULL, RING_HDR + RING_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
         hi_m = fcntl(mfd, F_DUPFD_CLOEXEC, 10);
         hi_b = fcntl(bell[0], F_DUPFD_CLOEXEC, 10);
+        /* the worker is told --ring only if both descriptors will be in place */
         if (m != MAP_FAILED && hi_m >= 0 && hi_b >= 0 &&
-            fcntl(bell[1], F_SETFL, O_NONBLOCK) == 0) {
+            fcntl(bell[1], F_SETFL, O_NONBLOCK) == 0 &&
+            posix_spawn_file_actions_adddup2(&fa, hi_m, 3) == 0 &&
+            posix_spawn_file_actions_adddup2(&fa, hi_b, 4) == 0) {
             map = m;
-            posix_spawn_file_actions_adddup2(&fa, hi_m, 3);
-            posix_spawn_file_actions_adddup2(&fa, hi_b, 4);
         } else if (m != MAP_FAILED) {
             munmap(m, RING_HDR + RING_BYTES);
         }
