@@ -2,13 +2,17 @@
  * hs_serialize_database output keyed by the SHA-256 of everything the compile depends on
  * (the exact compile inputs, vectorscan's version, the host platform), stored as
  * <dir>/<key>.hsdb and written atomically (temp file + rename). A file that does not verify
- * (magic, key, trailing SHA-256, hs_deserialize_database) is ignored and later overwritten. */
+ * (magic, key, trailing SHA-256, hs_deserialize_database) is ignored and later overwritten.
+ * A load touches the file's mtime, so mtime is "last used"; each store prunes what has not been
+ * used for TIMBERLINE_CACHE_MAX_DAYS, then the least recently used past TIMBERLINE_CACHE_MAX_MB. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pattern_internal.h"
@@ -17,6 +21,11 @@
 
 #define MAGIC "TLHSDB1\n"
 #define MAX_CACHE_FILE (1u << 30)
+/* A CI job that re-hunts with each new indicator feed adds an entry per version of the feed
+ * (tens of MB for 100,000 literals); without a bound the cache only grows. */
+#define CACHE_MAX_MB_DEFAULT 2048
+#define CACHE_MAX_DAYS_DEFAULT 90
+#define TMP_STALE_SECONDS (24 * 3600) /* a .tmp this old was left by a killed compile */
 
 char *tl_pcache_dir(const char *override)
 {
@@ -149,6 +158,7 @@ int tl_pcache_load(tl_pattern_set *set, const char *dir, const char key[65])
         p += wl;
     }
     rc = 0;
+    (void)utimensat(AT_FDCWD, path.data, NULL, 0); /* last used; a read-only cache stays as is */
 out:
     if (rc == 0) {
         hs_free_database(set->lit_db);
@@ -178,6 +188,92 @@ static int mkdir_p(const char *dir)
     int rc = mkdir(d, 0700) != 0 && errno != EEXIST ? -1 : 0;
     free(d);
     return rc;
+}
+
+static long env_long(const char *name, long dflt)
+{
+    const char *v = getenv(name);
+    if (!v || !*v) return dflt;
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    return errno || *end || x < 0 ? dflt : x;
+}
+
+struct centry {
+    char name[80];
+    time_t mtime;
+    off_t size;
+};
+
+static int by_mtime(const void *a, const void *b)
+{
+    const struct centry *x = a, *y = b;
+    if (x->mtime != y->mtime) return x->mtime < y->mtime ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static int is_entry_name(const char *n)
+{
+    size_t len = strlen(n);
+    if (len != 64 + 5 || strcmp(n + 64, ".hsdb") != 0) return 0;
+    for (size_t i = 0; i < 64; i++)
+        if (!((n[i] >= '0' && n[i] <= '9') || (n[i] >= 'a' && n[i] <= 'f'))) return 0;
+    return 1;
+}
+
+void tl_pcache_prune(const char *dir, const char *keep_key, time_t now)
+{
+    long max_mb = env_long("TIMBERLINE_CACHE_MAX_MB", CACHE_MAX_MB_DEFAULT);
+    long max_days = env_long("TIMBERLINE_CACHE_MAX_DAYS", CACHE_MAX_DAYS_DEFAULT);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return;
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        close(dfd);
+        return;
+    }
+    struct centry *e = NULL;
+    size_t n = 0, cap = 0;
+    uint64_t total = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        struct stat sb;
+        const char *nm = de->d_name;
+        int entry = is_entry_name(nm);
+        int tmp = nm[0] == '.' && strlen(nm) > 4 && strcmp(nm + strlen(nm) - 4, ".tmp") == 0;
+        /* only our own names: anything else in the directory is not ours to delete */
+        if (!entry && !tmp) continue;
+        if (fstatat(dfd, nm, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode)) continue;
+        if (tmp) {
+            if (now - sb.st_mtime > TMP_STALE_SECONDS) (void)unlinkat(dfd, nm, 0);
+            continue;
+        }
+        if (keep_key && strncmp(nm, keep_key, 64) == 0) {
+            total += (uint64_t)sb.st_size;
+            continue;
+        }
+        if (max_days && now - sb.st_mtime > (time_t)max_days * 86400) {
+            (void)unlinkat(dfd, nm, 0);
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            e = tl_xrealloc(e, cap * sizeof *e);
+        }
+        snprintf(e[n].name, sizeof e[n].name, "%s", nm);
+        e[n].mtime = sb.st_mtime;
+        e[n].size = sb.st_size;
+        total += (uint64_t)sb.st_size;
+        n++;
+    }
+    qsort(e, n, sizeof *e, by_mtime);
+    uint64_t limit = (uint64_t)max_mb << 20;
+    for (size_t i = 0; i < n && total > limit; i++) {
+        if (unlinkat(dfd, e[i].name, 0) == 0) total -= (uint64_t)e[i].size;
+    }
+    free(e);
+    closedir(d);
 }
 
 void tl_pcache_store(const tl_pattern_set *set, const char *dir, const char key[65])
@@ -222,6 +318,7 @@ void tl_pcache_store(const tl_pattern_set *set, const char *dir, const char key[
     int ok = done == b.len;
     if (close(fd) != 0) ok = 0;
     if (!ok || rename(tmp.data, path.data) != 0) unlink(tmp.data);
+    else tl_pcache_prune(dir, key, time(NULL));
 out:
     tl_buf_free(&b);
     tl_buf_free(&tmp);

@@ -5,6 +5,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <hs.h>
+#include <time.h>
 #include <pcre2.h>
 
 #include "timberline/pattern.h"
@@ -64,6 +65,12 @@ int tl_run_present(const tl_run_gate *g, const unsigned char *p, size_t n);
 char *tl_pcache_dir(const char *override);
 int tl_pcache_load(tl_pattern_set *set, const char *dir, const char key[65]);
 void tl_pcache_store(const tl_pattern_set *set, const char *dir, const char key[65]);
+/* Deletes cache entries not used (loaded or stored) for TIMBERLINE_CACHE_MAX_DAYS (default 90,
+ * 0 = no age limit), then the least recently used until the entries take at most
+ * TIMBERLINE_CACHE_MAX_MB (default 2048), and .tmp files of killed compiles older than a day.
+ * The entry named keep_key (the one just stored) is never deleted. Touches nothing but
+ * <64 hex>.hsdb and .*.tmp files; errors are ignored (the cache is an optimisation). */
+void tl_pcache_prune(const char *dir, const char *keep_key, time_t now);
 
 /* Screening cost (pattern_cost.c): ns per KiB of the sample `smp` for rule ri's
  * prefilter `expr` alone in vectorscan, and for PCRE2 on every line. -1 when the prefilter

@@ -4,6 +4,7 @@
 
 #include "testutil.h"
 #include <dirent.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../analyzer/pattern_internal.h"
@@ -858,6 +860,100 @@ START_TEST(test_screens_and_cache)
 }
 END_TEST
 
+static void put_sized(const char *dir, const char *name, size_t bytes, time_t mtime)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    for (size_t i = 0; i < bytes; i++) fputc('x', f);
+    fclose(f);
+    struct timespec ts[2] = {{mtime, 0}, {mtime, 0}};
+    ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+static int exists_in(const char *dir, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return access(path, F_OK) == 0;
+}
+
+static time_t mtime_of(const char *path)
+{
+    struct stat sb;
+    ck_assert_int_eq(stat(path, &sb), 0);
+    return sb.st_mtime;
+}
+
+START_TEST(test_cache_is_pruned_by_age_and_size)
+{
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s/cache-prune", tmpdir);
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    time_t now = time(NULL);
+    char a[80], b[80], c[80], k[80];
+    snprintf(a, sizeof a, "%064d.hsdb", 0);
+    memset(a, 'a', 64);
+    snprintf(b, sizeof b, "%s", a);
+    memset(b, 'b', 64);
+    snprintf(c, sizeof c, "%s", a);
+    memset(c, 'c', 64);
+    snprintf(k, sizeof k, "%s", a);
+    memset(k, 'd', 64);
+    put_sized(dir, a, 1000, now - 100 * 86400);        /* unused for 100 days */
+    put_sized(dir, b, 600 << 10, now - 7200);          /* recent, the older of two */
+    put_sized(dir, c, 600 << 10, now - 3600);          /* recent */
+    put_sized(dir, k, 1 << 20, now - 200 * 86400);     /* the one just stored: always kept */
+    put_sized(dir, "notes.txt", 10, now - 400 * 86400); /* not ours */
+    put_sized(dir, ".x.1.0.tmp", 10, now - 2 * 86400);  /* left by a killed compile */
+    put_sized(dir, ".y.1.0.tmp", 10, now - 60);         /* a compile in progress */
+    setenv("TIMBERLINE_CACHE_MAX_MB", "2", 1);
+    tl_pcache_prune(dir, k, now);
+    unsetenv("TIMBERLINE_CACHE_MAX_MB");
+    ck_assert(!exists_in(dir, a));
+    ck_assert(!exists_in(dir, b)); /* 2.2 MiB > 2: the least recently used goes */
+    ck_assert(exists_in(dir, c));
+    ck_assert(exists_in(dir, k));
+    ck_assert(exists_in(dir, "notes.txt"));
+    ck_assert(!exists_in(dir, ".x.1.0.tmp"));
+    ck_assert(exists_in(dir, ".y.1.0.tmp"));
+    /* default limits, nothing to keep: the 200-day-old entry goes, the recent one stays */
+    tl_pcache_prune(dir, NULL, now);
+    ck_assert(exists_in(dir, c));
+    ck_assert(!exists_in(dir, k));
+
+    /* through the pattern set: a store prunes, a load marks the entry as used */
+    char dir2[256];
+    snprintf(dir2, sizeof dir2, "%s/cache-lru", tmpdir);
+    ck_assert_int_eq(mkdir(dir2, 0700), 0);
+    put_sized(dir2, a, 1000, now - 100 * 86400);
+    const char *text = "[rule lit]\nregex = Failed password for (?<u>\\S+)\n";
+    tl_error err = {0};
+    char stored[512] = "";
+    for (int pass = 0; pass < 2; pass++) {
+        tl_pattern_set *set = load("prune.rules", text);
+        tl_pattern_set_cache(set, 1, dir2);
+        ck_assert_int_eq(tl_pattern_set_compile(set, &err), 0);
+        ck_assert_int_eq(tl_pattern_set_cache_hit(set), pass == 1);
+        tl_pattern_set_free(set);
+        if (pass == 0) {
+            ck_assert(!exists_in(dir2, a));
+            DIR *d = opendir(dir2);
+            ck_assert_ptr_nonnull(d);
+            struct dirent *de;
+            while ((de = readdir(d)) != NULL)
+                if (strstr(de->d_name, ".hsdb")) snprintf(stored, sizeof stored, "%s/%s", dir2, de->d_name);
+            closedir(d);
+            ck_assert(stored[0]);
+            struct timespec old[2] = {{now - 50 * 86400, 0}, {now - 50 * 86400, 0}};
+            ck_assert_int_eq(utimensat(AT_FDCWD, stored, old, 0), 0);
+        }
+    }
+    ck_assert(mtime_of(stored) >= now - 60);
+}
+END_TEST
+
 static Suite *pattern_suite(void)
 {
     Suite *s = suite_create("pattern");
@@ -873,6 +969,7 @@ static Suite *pattern_suite(void)
     tcase_add_test(core, test_unfiltered_rule);
     tcase_add_test(core, test_literal_extraction);
     tcase_add_test(core, test_screens_and_cache);
+    tcase_add_test(core, test_cache_is_pruned_by_age_and_size);
     tcase_add_test(core, test_literal_choice_by_sample);
     tcase_add_test(core, test_run_gate);
     tcase_add_test(core, test_empty_set_and_versions);
