@@ -190,14 +190,17 @@ static int mkdir_p(const char *dir)
     return rc;
 }
 
-static long env_long(const char *name, long dflt)
+/* A limit from the environment: 0 = none; garbage or a negative value = the default; capped
+ * so that the byte and second arithmetic below cannot overflow. */
+static long env_limit(const char *name, long dflt, long max)
 {
     const char *v = getenv(name);
     if (!v || !*v) return dflt;
     char *end;
     errno = 0;
     long x = strtol(v, &end, 10);
-    return errno || *end || x < 0 ? dflt : x;
+    if (errno || *end || x < 0) return dflt;
+    return x > max ? max : x;
 }
 
 struct centry {
@@ -213,19 +216,38 @@ static int by_mtime(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-static int is_entry_name(const char *n)
+static int hex64(const char *n)
 {
-    size_t len = strlen(n);
-    if (len != 64 + 5 || strcmp(n + 64, ".hsdb") != 0) return 0;
     for (size_t i = 0; i < 64; i++)
         if (!((n[i] >= '0' && n[i] <= '9') || (n[i] >= 'a' && n[i] <= 'f'))) return 0;
     return 1;
 }
 
+/* <64 hex>.hsdb */
+static int is_entry_name(const char *n)
+{
+    return strlen(n) == 64 + 5 && hex64(n) && strcmp(n + 64, ".hsdb") == 0;
+}
+
+/* .<64 hex>.<pid>.<serial>.tmp, as tl_pcache_store names its temporary files */
+static int is_tmp_name(const char *n)
+{
+    if (n[0] != '.' || strlen(n) < 1 + 64 + 1 + 1 + 1 + 1 + 4 || !hex64(n + 1) || n[65] != '.')
+        return 0;
+    const char *p = n + 66;
+    for (int part = 0; part < 2; part++) {
+        const char *d = p;
+        while (*p >= '0' && *p <= '9') p++;
+        if (p == d || *p != '.') return 0;
+        p++;
+    }
+    return strcmp(p, "tmp") == 0;
+}
+
 void tl_pcache_prune(const char *dir, const char *keep_key, time_t now)
 {
-    long max_mb = env_long("TIMBERLINE_CACHE_MAX_MB", CACHE_MAX_MB_DEFAULT);
-    long max_days = env_long("TIMBERLINE_CACHE_MAX_DAYS", CACHE_MAX_DAYS_DEFAULT);
+    long max_mb = env_limit("TIMBERLINE_CACHE_MAX_MB", CACHE_MAX_MB_DEFAULT, 1L << 30);
+    long max_days = env_limit("TIMBERLINE_CACHE_MAX_DAYS", CACHE_MAX_DAYS_DEFAULT, 1L << 20);
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0) return;
     DIR *d = fdopendir(dfd);
@@ -241,7 +263,7 @@ void tl_pcache_prune(const char *dir, const char *keep_key, time_t now)
         struct stat sb;
         const char *nm = de->d_name;
         int entry = is_entry_name(nm);
-        int tmp = nm[0] == '.' && strlen(nm) > 4 && strcmp(nm + strlen(nm) - 4, ".tmp") == 0;
+        int tmp = !entry && is_tmp_name(nm);
         /* only our own names: anything else in the directory is not ours to delete */
         if (!entry && !tmp) continue;
         if (fstatat(dfd, nm, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode)) continue;
@@ -267,10 +289,12 @@ void tl_pcache_prune(const char *dir, const char *keep_key, time_t now)
         total += (uint64_t)sb.st_size;
         n++;
     }
-    qsort(e, n, sizeof *e, by_mtime);
+    if (n > 1) qsort(e, n, sizeof *e, by_mtime);
+    /* Another scan may prune at the same time: an entry it removed first still counts as
+     * gone. (One it re-stored between our stat and unlink is lost: a recompile, no harm.) */
     uint64_t limit = (uint64_t)max_mb << 20;
-    for (size_t i = 0; i < n && total > limit; i++) {
-        if (unlinkat(dfd, e[i].name, 0) == 0) total -= (uint64_t)e[i].size;
+    for (size_t i = 0; max_mb && i < n && total > limit; i++) {
+        if (unlinkat(dfd, e[i].name, 0) == 0 || errno == ENOENT) total -= (uint64_t)e[i].size;
     }
     free(e);
     closedir(d);

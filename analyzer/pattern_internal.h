@@ -67,7 +67,8 @@ int tl_pcache_load(tl_pattern_set *set, const char *dir, const char key[65]);
 void tl_pcache_store(const tl_pattern_set *set, const char *dir, const char key[65]);
 /* Deletes cache entries not used (loaded or stored) for TIMBERLINE_CACHE_MAX_DAYS (default 90,
  * 0 = no age limit), then the least recently used until the entries take at most
- * TIMBERLINE_CACHE_MAX_MB (default 2048), and .tmp files of killed compiles older than a day.
+ * TIMBERLINE_CACHE_MAX_MB (default 2048, 0 = no size limit), and .tmp files of killed compiles
+ * older than a day.
  * The entry named keep_key (the one just stored) is never deleted. Touches nothing but
  * <64 hex>.hsdb and .*.tmp files; errors are ignored (the cache is an optimisation). */
 void tl_pcache_prune(const char *dir, const char *keep_key, time_t now);

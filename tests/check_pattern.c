@@ -905,9 +905,14 @@ START_TEST(test_cache_is_pruned_by_age_and_size)
     put_sized(dir, b, 600 << 10, now - 7200);          /* recent, the older of two */
     put_sized(dir, c, 600 << 10, now - 3600);          /* recent */
     put_sized(dir, k, 1 << 20, now - 200 * 86400);     /* the one just stored: always kept */
-    put_sized(dir, "notes.txt", 10, now - 400 * 86400); /* not ours */
-    put_sized(dir, ".x.1.0.tmp", 10, now - 2 * 86400);  /* left by a killed compile */
-    put_sized(dir, ".y.1.0.tmp", 10, now - 60);         /* a compile in progress */
+    char tmp_old[100], tmp_new[100];
+    snprintf(tmp_old, sizeof tmp_old, ".%.64s.123.0.tmp", a); /* left by a killed compile */
+    snprintf(tmp_new, sizeof tmp_new, ".%.64s.456.1.tmp", b); /* a compile in progress */
+    put_sized(dir, "notes.txt", 10, now - 400 * 86400);      /* not ours */
+    put_sized(dir, ".notes.tmp", 10, now - 400 * 86400);     /* not ours either */
+    put_sized(dir, tmp_old, 10, now - 2 * 86400);
+    put_sized(dir, tmp_new, 10, now - 60);
+    unsetenv("TIMBERLINE_CACHE_MAX_DAYS"); /* the defaults, whatever the caller's environment */
     setenv("TIMBERLINE_CACHE_MAX_MB", "2", 1);
     tl_pcache_prune(dir, k, now);
     unsetenv("TIMBERLINE_CACHE_MAX_MB");
@@ -916,8 +921,9 @@ START_TEST(test_cache_is_pruned_by_age_and_size)
     ck_assert(exists_in(dir, c));
     ck_assert(exists_in(dir, k));
     ck_assert(exists_in(dir, "notes.txt"));
-    ck_assert(!exists_in(dir, ".x.1.0.tmp"));
-    ck_assert(exists_in(dir, ".y.1.0.tmp"));
+    ck_assert(exists_in(dir, ".notes.tmp"));
+    ck_assert(!exists_in(dir, tmp_old));
+    ck_assert(exists_in(dir, tmp_new));
     /* default limits, nothing to keep: the 200-day-old entry goes, the recent one stays */
     tl_pcache_prune(dir, NULL, now);
     ck_assert(exists_in(dir, c));
