@@ -75,7 +75,7 @@ int tl_baseline_load(tl_baseline **out, const char *dir, tl_error *err)
     *out = NULL;
     tl_buf path = TL_BUF_INIT;
     tl_buf_printf(&path, "%s/timeline.jsonl", dir);
-    FILE *f = fopen(path.data, "r");
+    FILE *f = fopen(path.data, "re");
     if (!f) {
         int rc = tl_error_set(err, TL_EIO, "--baseline %s: %s", path.data, strerror(errno));
         tl_buf_free(&path);

@@ -467,7 +467,7 @@ static void tz_map_free(struct tz_map *m)
 
 static int load_tz_map(const char *path, struct tz_map *m)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = fopen(path, "re");
     if (!f) {
         fprintf(stderr, "timberline: --tz-map %s: %s\n", path, strerror(errno));
         return -1;

@@ -17,7 +17,7 @@ static int open_names(tl_outfile *o, char *tmp, char *final, tl_error *err)
 {
     o->tmp = tmp;
     o->final = final;
-    o->f = fopen(o->tmp, "w");
+    o->f = fopen(o->tmp, "we");
     o->size = o->kicked = 0;
     o->sha256[0] = '\0';
     o->hash = NULL;

@@ -247,7 +247,7 @@ static void add_test(tl_rule *r, const char *line, int expect, int src_line)
 static int read_pattern_file(tl_pattern_set *set, const char *path, char **out, size_t *outlen,
                              tl_error *err)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = fopen(path, "rbe");
     if (!f) return tl_error_set(err, TL_EIO, "%s: cannot read pattern file: %s", path, strerror(errno));
     tl_buf b = TL_BUF_INIT;
     char tmp[65536];

@@ -3,6 +3,7 @@
 #include "timberline/timeline.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,7 +214,7 @@ static int merge_levels(tl_timeline *tl, const char *const *sources, const tl_pa
  * are left alone either way, so a failed write (a full disk) loses nothing. */
 static int write_run(const tl_event *ev, size_t n, const char *path, char *msg, size_t msgn)
 {
-    FILE *f = fopen(path, "w");
+    FILE *f = fopen(path, "we");
     if (!f) {
         snprintf(msg, msgn, "%s: %s", path, strerror(errno));
         return -1;
@@ -322,7 +323,7 @@ FILE *tl_timeline_tmpfile(tl_timeline *tl, tl_error *err)
     if (!tl->spill_parent || ensure_spill_dir(tl, err) != TL_OK) return NULL;
     tl_buf p = TL_BUF_INIT;
     tl_buf_printf(&p, "%s/pending.XXXXXX", tl->spill_dir);
-    int fd = mkstemp(p.data);
+    int fd = mkostemp(p.data, O_CLOEXEC);
     FILE *f = NULL;
     if (fd < 0 || !(f = fdopen(fd, "w+"))) {
         tl_error_set(err, TL_EIO, "%s: %s", p.data, strerror(errno));
@@ -591,7 +592,7 @@ static tl_timeline_iter *iter_open(const tl_timeline *tl, const size_t *idx, siz
     it->r = tl_xcalloc(n ? n : 1, sizeof *it->r);
     it->heap = tl_xcalloc(n + 1, sizeof *it->heap);
     for (size_t i = 0; i < n; i++) {
-        FILE *f = fopen(tl->runs[idx[i]], "r");
+        FILE *f = fopen(tl->runs[idx[i]], "re");
         if (!f) {
             fprintf(stderr, "timberline: %s: %s\n", tl->runs[idx[i]], strerror(errno));
             abort();
@@ -652,7 +653,7 @@ static int merge_levels(tl_timeline *tl, const char *const *sources, const tl_pa
         if (!found) return TL_OK;
         tl_buf path = TL_BUF_INIT;
         tl_buf_printf(&path, "%s/run-L%u-%06zu", tl->spill_dir, level + 1, tl->run_seq++);
-        FILE *f = fopen(path.data, "w");
+        FILE *f = fopen(path.data, "we");
         if (!f) {
             int rc = tl_error_set(err, TL_EIO, "%s: %s", path.data, strerror(errno));
             tl_buf_free(&path);

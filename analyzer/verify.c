@@ -35,7 +35,7 @@ int tl_verify_report(const char *dir, const char *evidence_root, FILE *out, tl_e
     int bad = 0, good = 0;
     tl_buf path = TL_BUF_INIT;
     tl_buf_printf(&path, "%s/SHA256SUMS", dir);
-    FILE *f = fopen(path.data, "r");
+    FILE *f = fopen(path.data, "re");
     if (!f) {
         int rc = tl_error_set(err, TL_EIO, "%s: %s", path.data, strerror(errno));
         tl_buf_free(&path);

@@ -716,7 +716,7 @@ def unpack_worker_runs_under_a_seccomp_filter():
     p = subprocess.Popen([BIN, "scan", "-q", "--stall-timeout", "3", "-p", "patterns", "-o", "out-sandbox",
                           "archives/web1-varlog.tar.gz"], cwd=WORK, env=e,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    seen = {}
+    seen, fds = {}, []
     deadline = time.time() + 60
     while p.poll() is None and time.time() < deadline:
         for pid in os.listdir("/proc"):
@@ -732,6 +732,15 @@ def unpack_worker_runs_under_a_seccomp_filter():
             if len(cmd) > 1 and cmd[1] == b"__unpack" and st.get("PPid") == str(p.pid):
                 seen[pid] = (st.get("Seccomp", "?").strip(), st.get("NoNewPrivs", "?").strip())
                 if seen[pid][0] == "2":
+                    # once confined, the only file it holds is the evidence it reads
+                    for fd in os.listdir("/proc/%s/fd" % pid):
+                        try:
+                            t = os.readlink("/proc/%s/fd/%s" % (pid, fd))
+                        except OSError:
+                            continue
+                        if t.startswith("/") and not t.startswith(("/dev/", "/memfd:")) and \
+                                not t.endswith("archives/web1-varlog.tar.gz"):
+                            fds.append("fd %s -> %s" % (fd, t))
                     break
         if any(v[0] == "2" for v in seen.values()):
             break
@@ -741,6 +750,8 @@ def unpack_worker_runs_under_a_seccomp_filter():
         raise AssertionError("exit %d: %s" % (p.returncode, err[-1000:]))
     if not any(v == ("2", "1") for v in seen.values()):
         raise AssertionError("no worker seen with Seccomp 2 and NoNewPrivs 1: %r" % seen)
+    if fds:
+        raise AssertionError("the worker holds other files: %s" % ", ".join(fds))
 
 
 @test
