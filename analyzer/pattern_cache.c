@@ -204,7 +204,7 @@ static long env_limit(const char *name, long dflt, long max)
 }
 
 struct centry {
-    char name[80];
+    char name[64 + 5 + 1];
     time_t mtime;
     off_t size;
 };
@@ -283,7 +283,7 @@ void tl_pcache_prune(const char *dir, const char *keep_key, time_t now)
             cap = cap ? cap * 2 : 16;
             e = tl_xrealloc(e, cap * sizeof *e);
         }
-        snprintf(e[n].name, sizeof e[n].name, "%s", nm);
+        memcpy(e[n].name, nm, 64 + 5 + 1); /* is_entry_name: exactly 69 bytes */
         e[n].mtime = sb.st_mtime;
         e[n].size = sb.st_size;
         total += (uint64_t)sb.st_size;
