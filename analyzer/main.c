@@ -847,6 +847,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "scan") == 0) return cmd_scan(argc - 1, argv + 1, argc, argv);
     /* hidden: the isolated archive worker, started by scan itself */
     if (strcmp(argv[1], "__unpack") == 0) return tl_unpack_child_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "__zygote") == 0) return tl_unpack_zygote_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "patterns") == 0) return cmd_patterns(argc - 1, argv + 1);
     if (strcmp(argv[1], "verify") == 0) return cmd_verify(argc - 1, argv + 1);
     fprintf(stderr, "timberline: unknown command '%s'\n", argv[1]);

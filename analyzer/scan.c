@@ -500,6 +500,7 @@ struct engine {
     const tl_scan_opts *opts;
     const tl_pattern_set *set;
     tl_pool *pool;
+    tl_unpack_zygote *zygote; /* forks the unpack workers; NULL: each is a posix_spawn */
     tl_scan_result *out;
     size_t chunk;
     struct job **spare;
@@ -1170,7 +1171,8 @@ static void read_archive(struct engine *e, size_t idx, struct reader *rd)
     tl_evidence_list *L = &e->out->evidence;
     tl_unpack *u = NULL;
     tl_error err;
-    if (tl_unpack_start(&u, e->opts->exe, L->items[idx].path, &e->opts->unpack, &err) != TL_OK) {
+    if (tl_unpack_start(&u, e->opts->exe, e->zygote, L->items[idx].path, &e->opts->unpack,
+                        &err) != TL_OK) {
         set_status(&L->items[idx], TL_EV_UNREADABLE, err.msg);
         return;
     }
@@ -1454,6 +1456,13 @@ int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const
     if (nthreads == 1) rc = tl_pool_create(&e.pool, 0, 1, work, ctxs, err);
     else rc = tl_pool_create(&e.pool, nthreads, (size_t)(nthreads + nreaders), work, ctxs, err);
     if (rc) goto out;
+    /* Unpack workers are forked by a zygote (much cheaper than an exec per archive). Without
+     * one (it could not start, or TIMBERLINE_UNPACK_NO_ZYGOTE=1 for the tests of the direct
+     * path) each worker is spawned directly, with the same result. */
+    const char *nz = getenv("TIMBERLINE_UNPACK_NO_ZYGOTE");
+    tl_error zerr;
+    if (!(nz && strcmp(nz, "1") == 0) && opts->exe)
+        (void)tl_unpack_zygote_start(&e.zygote, opts->exe, &zerr);
     /* with threads to spare, spilled runs are sorted and written on a side thread */
     tl_error side_err; /* without the thread, runs are written in line: nothing to report */
     if (nthreads > 1) (void)tl_side_start(&e.spiller, sizeof(tl_spill_batch *), 2, &side_err);
@@ -1503,6 +1512,7 @@ out:
     finish_some(&e, SIZE_MAX); /* after an error: frees what still waits */
     spill_join(&e); /* after an error: the batch's run, or its events, back to the timeline */
     tl_side_stop(e.spiller);
+    tl_unpack_zygote_stop(e.zygote);
     tl_pool_free(e.pool);
     for (size_t i = 0; i < e.nspare; i++) free_job(e.spare[i]);
     free(e.spare);

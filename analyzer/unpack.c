@@ -1352,8 +1352,230 @@ struct tl_unpack {
     char last_name[256];
 };
 
-int tl_unpack_start(tl_unpack **out, const char *exe, const char *path, const tl_unpack_opts *o,
-                    tl_error *err)
+/* ---------------------------------------------------------------- the zygote
+ * Starting a worker costs a fresh exec: loading and relocating libhs, libstdc++, libarchive's
+ * ICU and initialising OpenSSL, about 10 ms of CPU, against well under 1 ms to read a small
+ * rotated .gz. With thousands of those (a /var/log of many hosts) that was 85% of the run.
+ * The zygote is started once per scan with posix_spawn (a fresh exec, one thread, it never
+ * reads evidence) and forks one worker per evidence file: each file still gets a process of
+ * its own, from a clean image.
+ *
+ * A request is one SOCK_SEQPACKET datagram: the worker's argv, NUL-separated, with the
+ * descriptors [reply, pipe write end, ring memfd, doorbell] (the last two optional). The
+ * zygote forks A, A forks the worker W and exits. The scanner is a child subreaper, so W
+ * becomes the scanner's child and tl_unpack_finish reaps it as before; the zygote sends W's
+ * pid on the reply socket only after it has reaped A, when W's parent is the scanner. */
+struct tl_unpack_zygote {
+    pid_t pid;
+    int sock;
+    atomic_int broken; /* a failed request: later ones go straight to posix_spawn */
+};
+
+#define ZYGOTE_REQ_MAX 8192
+
+static pid_t zygote_fork(tl_unpack_zygote *z, char **argv, const int fds[4])
+{
+    if (atomic_load(&z->broken)) return -1;
+    char req[ZYGOTE_REQ_MAX];
+    size_t n = 0;
+    for (int i = 0; argv[i]; i++) {
+        size_t l = strlen(argv[i]) + 1;
+        if (n + l > sizeof req) return -1; /* a path this long: the direct spawn takes it */
+        memcpy(req + n, argv[i], l);
+        n += l;
+    }
+    int rp[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rp) != 0) return -1;
+    int send_fds[4] = {rp[1], fds[0], fds[1], fds[2]};
+    int nfds = fds[1] >= 0 && fds[2] >= 0 ? 4 : 2;
+    union {
+        char buf[CMSG_SPACE(sizeof(int) * 4)];
+        struct cmsghdr align;
+    } cm;
+    memset(&cm, 0, sizeof cm);
+    struct iovec iov = {req, n};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
+                        .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+    memcpy(CMSG_DATA(c), send_fds, sizeof(int) * (size_t)nfds);
+    ssize_t w;
+    do w = sendmsg(z->sock, &mh, MSG_NOSIGNAL);
+    while (w < 0 && errno == EINTR);
+    close(rp[1]);
+    int32_t pid = -1;
+    if (w == (ssize_t)n) {
+        size_t got = 0;
+        while (got < sizeof pid) {
+            /* a zygote that does not answer in 10 s is given up for the rest of the scan */
+            struct pollfd pr = {.fd = rp[0], .events = POLLIN};
+            int pv = poll(&pr, 1, 10000);
+            if (pv < 0 && errno == EINTR) continue;
+            if (pv <= 0) break;
+            ssize_t r = read(rp[0], (char *)&pid + got, sizeof pid - got);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) break;
+            got += (size_t)r;
+        }
+        if (got != sizeof pid) pid = -1;
+    }
+    close(rp[0]);
+    if (pid <= 0) atomic_store(&z->broken, 1);
+    return pid > 0 ? (pid_t)pid : -1;
+}
+
+int tl_unpack_zygote_start(tl_unpack_zygote **out, const char *exe, tl_error *err)
+{
+    *out = NULL;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+        return tl_error_set(err, TL_EIO, "zygote socket: %s", strerror(errno));
+    /* the workers it forks are orphaned on purpose and must land here, to be reaped by pid */
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+        int e = errno;
+        close(sv[0]);
+        close(sv[1]);
+        return tl_error_set(err, TL_EGENERIC, "child subreaper: %s", strerror(e));
+    }
+    posix_spawn_file_actions_t fa;
+    int rc = posix_spawn_file_actions_init(&fa);
+    if (rc == 0) {
+        rc = posix_spawn_file_actions_adddup2(&fa, sv[1], 3);
+        if (rc == 0) rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        if (rc == 0) rc = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        if (rc != 0) posix_spawn_file_actions_destroy(&fa);
+    }
+    if (rc != 0) {
+        close(sv[0]);
+        close(sv[1]);
+        return tl_error_set(err, TL_ENOMEM, "zygote: %s", strerror(rc));
+    }
+    size_t nenv = 0;
+    while (environ[nenv]) nenv++;
+    char **envp = tl_xcalloc(nenv + 2, sizeof *envp);
+    size_t j = 0;
+    for (size_t i = 0; i < nenv; i++)
+        if (strncmp(environ[i], "TZ=", 3) != 0) envp[j++] = environ[i];
+    envp[j++] = "TZ=UTC"; /* as for a directly spawned worker (zip's DOS times) */
+    envp[j] = NULL;
+    char *argv[] = {"timberline", "__zygote", NULL};
+    pid_t pid;
+    rc = posix_spawn(&pid, exe, &fa, NULL, argv, envp);
+    posix_spawn_file_actions_destroy(&fa);
+    free(envp);
+    close(sv[1]);
+    if (rc != 0) {
+        close(sv[0]);
+        return tl_error_set(err, TL_EGENERIC, "cannot start the zygote: %s", strerror(rc));
+    }
+    tl_unpack_zygote *z = tl_xcalloc(1, sizeof *z);
+    z->pid = pid;
+    z->sock = sv[0];
+    *out = z;
+    return TL_OK;
+}
+
+void tl_unpack_zygote_stop(tl_unpack_zygote *z)
+{
+    if (!z) return;
+    close(z->sock); /* EOF: the zygote exits */
+    int ws;
+    while (waitpid(z->pid, &ws, 0) < 0 && errno == EINTR) {
+    }
+    free(z);
+}
+
+/* In W: the received descriptors become 1 (pipe), 3 (ring) and 4 (doorbell), as posix_spawn
+ * would have placed them; everything else is closed by the worker itself. */
+static void zygote_child(char **argv, int argc, const int *fds, int nfds)
+{
+    int hi[4] = {-1, -1, -1, -1};
+    for (int i = 1; i < nfds; i++) hi[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10);
+    int dn = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (hi[1] < 0 || dn < 0 || dup2(dn, 0) < 0 || dup2(hi[1], 1) < 0) _exit(5);
+    if (nfds == 4 && (hi[2] < 0 || hi[3] < 0 || dup2(hi[2], 3) < 0 || dup2(hi[3], 4) < 0))
+        _exit(5);
+    prctl(PR_SET_NAME, "tl-unpack", 0, 0, 0);
+    exit(tl_unpack_child_main(argc, argv));
+}
+
+int tl_unpack_zygote_main(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    signal(SIGPIPE, SIG_IGN);
+    /* Initialise OpenSSL once here, not in every worker. */
+    tl_sha256_free(tl_sha256_new());
+    static char req[ZYGOTE_REQ_MAX + 1];
+    for (;;) {
+        union {
+            char buf[CMSG_SPACE(sizeof(int) * 4)];
+            struct cmsghdr align;
+        } cm;
+        struct iovec iov = {req, ZYGOTE_REQ_MAX};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
+                            .msg_controllen = sizeof cm.buf};
+        ssize_t n = recvmsg(3, &mh, MSG_CMSG_CLOEXEC);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return 0; /* the scanner is done (or gone) */
+        int fds[4] = {-1, -1, -1, -1}, nfds = 0;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+            int k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+            for (int i = 0; i < k; i++) {
+                int fd;
+                memcpy(&fd, CMSG_DATA(c) + sizeof(int) * (size_t)i, sizeof fd);
+                if (nfds < 4) fds[nfds++] = fd;
+                else close(fd);
+            }
+        }
+        req[n] = '\0';
+        char *wargv[24];
+        int wargc = 0;
+        for (char *s2 = req; s2 < req + n && wargc < 23; s2 += strlen(s2) + 1) wargv[wargc++] = s2;
+        wargv[wargc] = NULL;
+        int ok = (nfds == 2 || nfds == 4) && !(mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) &&
+                 wargc >= 2 && strcmp(wargv[1], "__unpack") == 0;
+        int32_t wpid = -1;
+        int pp[2] = {-1, -1};
+        if (ok && pipe2(pp, O_CLOEXEC) == 0) {
+            pid_t a = fork();
+            if (a == 0) {
+                close(3);
+                close(fds[0]);
+                close(pp[0]);
+                pid_t w = fork();
+                if (w == 0) {
+                    close(pp[1]);
+                    zygote_child(wargv + 1, wargc - 1, fds, nfds);
+                }
+                int32_t v = w;
+                if (write(pp[1], &v, sizeof v) != (ssize_t)sizeof v) _exit(1);
+                _exit(0);
+            }
+            close(pp[1]);
+            if (a > 0) {
+                ssize_t r;
+                do r = read(pp[0], &wpid, sizeof wpid);
+                while (r < 0 && errno == EINTR);
+                if (r != (ssize_t)sizeof wpid) wpid = -1;
+                while (waitpid(a, NULL, 0) < 0 && errno == EINTR) {
+                }
+            }
+            close(pp[0]);
+        }
+        if (fds[0] >= 0) {
+            /* W's parent is the scanner now; a failure (-1) sends the scanner to posix_spawn */
+            if (write(fds[0], &wpid, sizeof wpid) != (ssize_t)sizeof wpid) {
+            }
+        }
+        for (int i = 0; i < nfds; i++) close(fds[i]);
+    }
+}
+
+int tl_unpack_start(tl_unpack **out, const char *exe, tl_unpack_zygote *z, const char *path,
+                    const tl_unpack_opts *o, tl_error *err)
 {
     *out = NULL;
     int pfd[2];
@@ -1428,8 +1650,14 @@ int tl_unpack_start(tl_unpack **out, const char *exe, const char *path, const tl
         if (strncmp(environ[i], "TZ=", 3) != 0) envp[j++] = environ[i];
     envp[j++] = "TZ=UTC";
     envp[j] = NULL;
-    pid_t pid;
-    int rc = posix_spawn(&pid, exe, &fa, NULL, argv, envp);
+    pid_t pid = -1;
+    int rc = -1;
+    if (z) {
+        int fds[4] = {pfd[1], map ? hi_m : -1, map ? hi_b : -1, -1};
+        pid = zygote_fork(z, argv, fds);
+        if (pid > 0) rc = 0;
+    }
+    if (rc != 0) rc = posix_spawn(&pid, exe, &fa, NULL, argv, envp);
     posix_spawn_file_actions_destroy(&fa);
     free(envp);
     close(pfd[1]);

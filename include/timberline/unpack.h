@@ -71,10 +71,20 @@ typedef struct tl_unpack_msg {
 
 typedef struct tl_unpack tl_unpack;
 
+/* A fork server for workers (see unpack.c): started once per scan, it makes each worker a fork
+ * of a clean single-threaded image instead of a fresh exec (about 10 ms of CPU each). Makes
+ * the calling process a child subreaper. tl_unpack_start falls back to posix_spawn when z is
+ * NULL or the zygote fails. Stop it after the last tl_unpack_finish. */
+typedef struct tl_unpack_zygote tl_unpack_zygote;
+int tl_unpack_zygote_start(tl_unpack_zygote **out, const char *exe, tl_error *err);
+void tl_unpack_zygote_stop(tl_unpack_zygote *z);
+/* `timberline __zygote`: the server's loop (fd 3 is its socket). */
+int tl_unpack_zygote_main(int argc, char **argv);
+
 /* Starts the worker for one evidence file. `exe` is this program's path (/proc/self/exe).
  * The caller owns *out (tl_unpack_finish frees it). */
-int tl_unpack_start(tl_unpack **out, const char *exe, const char *path, const tl_unpack_opts *o,
-                    tl_error *err);
+int tl_unpack_start(tl_unpack **out, const char *exe, tl_unpack_zygote *z, const char *path,
+                    const tl_unpack_opts *o, tl_error *err);
 
 /* Next non-data message. Unread data of the current member is skipped. Returns msg->type. */
 tl_umsg_type tl_unpack_next(tl_unpack *u, tl_unpack_msg *msg);

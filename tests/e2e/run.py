@@ -716,7 +716,7 @@ def unpack_worker_runs_under_a_seccomp_filter():
     p = subprocess.Popen([BIN, "scan", "-q", "--stall-timeout", "3", "-p", "patterns", "-o", "out-sandbox",
                           "archives/web1-varlog.tar.gz"], cwd=WORK, env=e,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    seen, fds = {}, []
+    seen, fds, names = {}, [], set()
     deadline = time.time() + 60
     while p.poll() is None and time.time() < deadline:
         for pid in os.listdir("/proc"):
@@ -729,8 +729,11 @@ def unpack_worker_runs_under_a_seccomp_filter():
                     st = dict(l.split(":\t", 1) for l in f.read().splitlines() if ":\t" in l)
             except OSError:
                 continue
-            if len(cmd) > 1 and cmd[1] == b"__unpack" and st.get("PPid") == str(p.pid):
+            # a worker: spawned as `__unpack`, or forked by the zygote and named tl-unpack
+            if len(cmd) > 1 and (cmd[1] == b"__unpack" or st.get("Name") == "tl-unpack") and \
+                    st.get("PPid") == str(p.pid):
                 seen[pid] = (st.get("Seccomp", "?").strip(), st.get("NoNewPrivs", "?").strip())
+                names.add(st.get("Name", "?").strip())
                 if seen[pid][0] == "2":
                     # once confined, the only file it holds is the evidence it reads
                     for fd in os.listdir("/proc/%s/fd" % pid):
@@ -752,6 +755,8 @@ def unpack_worker_runs_under_a_seccomp_filter():
         raise AssertionError("no worker seen with Seccomp 2 and NoNewPrivs 1: %r" % seen)
     if fds:
         raise AssertionError("the worker holds other files: %s" % ", ".join(fds))
+    if names != {"tl-unpack"}:
+        raise AssertionError("the worker was not forked by the zygote: %r" % names)
 
 
 @test
@@ -857,6 +862,36 @@ def inflate_engines_agree():
         diff = [(k, a.get(k), b.get(k)) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
         if diff:
             raise AssertionError("%s: ISA-L and zlib disagree on %d items, e.g. %r" % (src, len(diff), diff[:3]))
+
+
+@test
+def zygote_and_direct_spawn_agree():
+    """Workers forked by the zygote and workers spawned one by one (the fallback) give the same
+    events and the same manifest facts on the archive fixtures and the damaged sweep, crashes
+    and hangs included (see the decoder tests)."""
+    for src, out in (("archives", "out-arch"), ("sweep", "out-sweep")):
+        if not os.path.isdir(os.path.join(WORK, out)):
+            raise AssertionError("%s missing: this test runs after the archive tests" % out)
+        run(["scan", "-q", "--stall-timeout", "20", "-p", "patterns", "-o", out + "-direct", src],
+            env={"TIMBERLINE_UNPACK_NO_ZYGOTE": "1"})
+        if read(out + "/timeline.jsonl") != read(out + "-direct/timeline.jsonl"):
+            raise AssertionError("%s: events differ between zygote and direct spawn" % src)
+
+        def facts(d):
+            return {k: (e["status"], e.get("message"), e.get("sha256"), e.get("content_sha256"),
+                        e.get("decoded_bytes"))
+                    for k, e in walk_manifest(json.loads(read(d + "/manifest.json"))["evidence"]).items()}
+        a, b = facts(out), facts(out + "-direct")
+        diff = [(k, a.get(k), b.get(k)) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+        if diff:
+            raise AssertionError("%s: %d items differ, e.g. %r" % (src, len(diff), diff[:3]))
+    # the fault paths through the fallback too
+    _, _, err = run(["scan", "-q", "-p", "patterns", "-o", "out-crash-direct", "archives"],
+                    env={"TIMBERLINE_TEST_UNPACK_CRASH": "nginx/access.log",
+                         "TIMBERLINE_UNPACK_NO_ZYGOTE": "1"}, expect=1)
+    m = walk_manifest(json.loads(read("out-crash-direct/manifest.json"))["evidence"])
+    if m[A]["status"] != "crashed" or "signal 9" not in (m[A]["message"] or ""):
+        raise AssertionError("direct spawn, crash: %r" % {k: m[A][k] for k in ("status", "message")})
 
 
 # ---------------------------------------------------------------- timestamps
