@@ -4,9 +4,10 @@
  *
  * DESIGN: decoders are untrusted code on hostile bytes (libarchive 3.6.2 can spin inside
  * archive_read_open on small crafted inputs, and decoders crash), and no callback regains
- * control from such a loop, so a thread cannot protect the run. The child is a fresh
- * posix_spawn of our own binary (never a fork of the threaded scanner), drops what it does not
- * need, and writes framed messages to its stdout:
+ * control from such a loop, so a thread cannot protect the run. The child is a fork of the
+ * zygote (a posix_spawn of our own binary, single-threaded, that never reads evidence; see
+ * below), or a posix_spawn of its own when there is no zygote; never a fork of the threaded
+ * scanner. It drops what it does not need, and writes framed messages to its stdout:
  *   'M' member begins (metadata)   'D' text of the current member   'E' member ends (status,
  *   hashes)   'F' the evidence file is done (raw hash).
  * Members are emitted depth-first in archive order, one leaf's data contiguous, so the parent
