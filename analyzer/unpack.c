@@ -1369,11 +1369,17 @@ struct tl_unpack {
 struct tl_unpack_zygote {
     pid_t pid;
     int sock;
-    atomic_int broken; /* a failed request: later ones go straight to posix_spawn */
+    int old_subreaper;  /* restored at stop: the flag is process-wide */
+    atomic_int broken;  /* a failed request: later ones go straight to posix_spawn */
 };
 
 #define ZYGOTE_REQ_MAX 8192
 
+/* The worker's pid; -1 when nothing was sent (the caller may spawn with the same
+ * descriptors); -2 when the request went out but no worker came back: the zygote (or a
+ * worker it forked before dying) may still hold those descriptors, so the caller must make
+ * fresh ones. There is no timeout: the zygote never reads evidence, and if it dies the reply
+ * socket reports EOF; a stopped scan (Ctrl-Z) must not turn into a second worker. */
 static pid_t zygote_fork(tl_unpack_zygote *z, char **argv, const int fds[4])
 {
     if (atomic_load(&z->broken)) return -1;
@@ -1407,14 +1413,10 @@ static pid_t zygote_fork(tl_unpack_zygote *z, char **argv, const int fds[4])
     while (w < 0 && errno == EINTR);
     close(rp[1]);
     int32_t pid = -1;
-    if (w == (ssize_t)n) {
+    int sent = w == (ssize_t)n;
+    if (sent) {
         size_t got = 0;
         while (got < sizeof pid) {
-            /* a zygote that does not answer in 10 s is given up for the rest of the scan */
-            struct pollfd pr = {.fd = rp[0], .events = POLLIN};
-            int pv = poll(&pr, 1, 10000);
-            if (pv < 0 && errno == EINTR) continue;
-            if (pv <= 0) break;
             ssize_t r = read(rp[0], (char *)&pid + got, sizeof pid - got);
             if (r < 0 && errno == EINTR) continue;
             if (r <= 0) break;
@@ -1423,8 +1425,9 @@ static pid_t zygote_fork(tl_unpack_zygote *z, char **argv, const int fds[4])
         if (got != sizeof pid) pid = -1;
     }
     close(rp[0]);
-    if (pid <= 0) atomic_store(&z->broken, 1);
-    return pid > 0 ? (pid_t)pid : -1;
+    if (pid > 0) return (pid_t)pid;
+    atomic_store(&z->broken, 1);
+    return sent ? -2 : -1;
 }
 
 int tl_unpack_zygote_start(tl_unpack_zygote **out, const char *exe, tl_error *err)
@@ -1434,6 +1437,8 @@ int tl_unpack_zygote_start(tl_unpack_zygote **out, const char *exe, tl_error *er
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
         return tl_error_set(err, TL_EIO, "zygote socket: %s", strerror(errno));
     /* the workers it forks are orphaned on purpose and must land here, to be reaped by pid */
+    int old_subreaper = 0;
+    (void)prctl(PR_GET_CHILD_SUBREAPER, &old_subreaper, 0, 0, 0);
     if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
         int e = errno;
         close(sv[0]);
@@ -1451,6 +1456,7 @@ int tl_unpack_zygote_start(tl_unpack_zygote **out, const char *exe, tl_error *er
     if (rc != 0) {
         close(sv[0]);
         close(sv[1]);
+        prctl(PR_SET_CHILD_SUBREAPER, old_subreaper, 0, 0, 0);
         return tl_error_set(err, TL_ENOMEM, "zygote: %s", strerror(rc));
     }
     size_t nenv = 0;
@@ -1469,11 +1475,13 @@ int tl_unpack_zygote_start(tl_unpack_zygote **out, const char *exe, tl_error *er
     close(sv[1]);
     if (rc != 0) {
         close(sv[0]);
+        prctl(PR_SET_CHILD_SUBREAPER, old_subreaper, 0, 0, 0);
         return tl_error_set(err, TL_EGENERIC, "cannot start the zygote: %s", strerror(rc));
     }
     tl_unpack_zygote *z = tl_xcalloc(1, sizeof *z);
     z->pid = pid;
     z->sock = sv[0];
+    z->old_subreaper = old_subreaper;
     *out = z;
     return TL_OK;
 }
@@ -1482,9 +1490,11 @@ void tl_unpack_zygote_stop(tl_unpack_zygote *z)
 {
     if (!z) return;
     close(z->sock); /* EOF: the zygote exits */
+    if (atomic_load(&z->broken)) kill(z->pid, SIGKILL); /* it failed once: do not wait on it */
     int ws;
     while (waitpid(z->pid, &ws, 0) < 0 && errno == EINTR) {
     }
+    prctl(PR_SET_CHILD_SUBREAPER, z->old_subreaper, 0, 0, 0);
     free(z);
 }
 
@@ -1652,13 +1662,14 @@ int tl_unpack_start(tl_unpack **out, const char *exe, tl_unpack_zygote *z, const
     envp[j++] = "TZ=UTC";
     envp[j] = NULL;
     pid_t pid = -1;
-    int rc = -1;
+    int rc = -1, redo = 0;
     if (z) {
         int fds[4] = {pfd[1], map ? hi_m : -1, map ? hi_b : -1, -1};
         pid = zygote_fork(z, argv, fds);
         if (pid > 0) rc = 0;
+        else if (pid == -2) redo = 1; /* these descriptors may have a writer: start afresh */
     }
-    if (rc != 0) rc = posix_spawn(&pid, exe, &fa, NULL, argv, envp);
+    if (rc != 0 && !redo) rc = posix_spawn(&pid, exe, &fa, NULL, argv, envp);
     posix_spawn_file_actions_destroy(&fa);
     free(envp);
     close(pfd[1]);
@@ -1674,6 +1685,7 @@ int tl_unpack_start(tl_unpack **out, const char *exe, tl_unpack_zygote *z, const
         close(pfd[0]);
         if (map) munmap(map, RING_HDR + RING_BYTES);
         if (bell[1] >= 0) close(bell[1]);
+        if (redo) return tl_unpack_start(out, exe, NULL, path, o, err);
         return tl_error_set(err, TL_EGENERIC, "cannot start the unpack worker: %s", strerror(rc));
     }
     tl_unpack *u = tl_xcalloc(1, sizeof *u);

@@ -735,7 +735,11 @@ def unpack_worker_runs_under_a_seccomp_filter():
                 seen[pid] = (st.get("Seccomp", "?").strip(), st.get("NoNewPrivs", "?").strip())
                 names.add(st.get("Name", "?").strip())
                 if seen[pid][0] == "2":
-                    # once confined, the only file it holds is the evidence it reads
+                    # once confined, it holds its own five descriptors (3 is closed once the
+                    # ring is mapped) and the evidence it reads, nothing else
+                    extra = sorted(int(x) for x in os.listdir("/proc/%s/fd" % pid) if int(x) > 5)
+                    if extra:
+                        fds.append("descriptors beyond 0-5: %r" % extra)
                     for fd in os.listdir("/proc/%s/fd" % pid):
                         try:
                             t = os.readlink("/proc/%s/fd/%s" % (pid, fd))
