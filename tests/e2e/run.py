@@ -873,9 +873,12 @@ def zygote_and_direct_spawn_agree():
     """Workers forked by the zygote and workers spawned one by one (the fallback) give the same
     events and the same manifest facts on the archive fixtures and the damaged sweep, crashes
     and hangs included (see the decoder tests)."""
-    for src, out in (("archives", "out-arch"), ("sweep", "out-sweep")):
-        if not os.path.isdir(os.path.join(WORK, out)):
-            raise AssertionError("%s missing: this test runs after the archive tests" % out)
+    for src, out in (("archives", "out-arch-zygote"), ("sweep", "out-sweep-zygote")):
+        if not os.path.isdir(os.path.join(WORK, src)):
+            raise AssertionError("%s missing: this test runs after the archive tests" % src)
+        # the hook makes any fallback to a direct spawn an error: this run used the zygote only
+        run(["scan", "-q", "--stall-timeout", "20", "-p", "patterns", "-o", out, src],
+            env={"TIMBERLINE_TEST_REQUIRE_ZYGOTE": "1"})
         run(["scan", "-q", "--stall-timeout", "20", "-p", "patterns", "-o", out + "-direct", src],
             env={"TIMBERLINE_UNPACK_NO_ZYGOTE": "1"})
         if read(out + "/timeline.jsonl") != read(out + "-direct/timeline.jsonl"):
@@ -889,6 +892,12 @@ def zygote_and_direct_spawn_agree():
         diff = [(k, a.get(k), b.get(k)) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
         if diff:
             raise AssertionError("%s: %d items differ, e.g. %r" % (src, len(diff), diff[:3]))
+    # the hook itself: with no zygote allowed, no archive can be read
+    run(["scan", "-q", "-p", "patterns", "-o", "out-no-worker", "archives"],
+        env={"TIMBERLINE_TEST_REQUIRE_ZYGOTE": "1", "TIMBERLINE_UNPACK_NO_ZYGOTE": "1"})
+    m = walk_manifest(json.loads(read("out-no-worker/manifest.json"))["evidence"])
+    if m[A]["status"] != "unreadable":
+        raise AssertionError("the require-zygote hook did not bite: %r" % m[A]["status"])
     # the fault paths through the fallback too
     _, _, err = run(["scan", "-q", "-p", "patterns", "-o", "out-crash-direct", "archives"],
                     env={"TIMBERLINE_TEST_UNPACK_CRASH": "nginx/access.log",
