@@ -1455,10 +1455,12 @@ int tl_scan_run(const tl_scan_opts *opts, const tl_pattern_set *set, char *const
     if ((size_t)nreaders > nwalked) nreaders = nwalked ? (int)nwalked : 1;
     e.nreaders = nreaders;
     /* -j1 is one thread in all: the reader matches each chunk itself. With more, N matchers
-     * and one chunk in flight per matcher and per reader: each chunk holds its text and, with
-     * a catch-all rule, an event per line, so this bounds memory as much as --memory does */
+     * and 2N chunks in flight (one per matcher, one more per matcher for the readers to keep
+     * them fed): each chunk holds its text and, with a catch-all rule, an event per line, so
+     * this bounds memory as much as --memory does. The extra readers only wait more at once;
+     * the turn holder merges a result itself when the pool is full. */
     if (nthreads == 1) rc = tl_pool_create(&e.pool, 0, 1, work, ctxs, err);
-    else rc = tl_pool_create(&e.pool, nthreads, (size_t)(nthreads + nreaders), work, ctxs, err);
+    else rc = tl_pool_create(&e.pool, nthreads, (size_t)nthreads * 2, work, ctxs, err);
     if (rc) goto out;
     /* Unpack workers are forked by a zygote (much cheaper than an exec per archive). Without
      * one (it could not start, or TIMBERLINE_UNPACK_NO_ZYGOTE=1 for the tests of the direct
