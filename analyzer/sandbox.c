@@ -75,24 +75,14 @@ static void refuse(struct prog *p, long nr, uint32_t ret)
     emit(p, BPF_RET | BPF_K, 0, 0, ret);
 }
 
-/* nr is refused when argument arg has any bit of mask (an open for writing) */
-static void refuse_if_any(struct prog *p, long nr, int arg, uint32_t mask)
+/* For nr: `hit` when argument arg has any bit of mask, else `miss`. */
+static void by_mask(struct prog *p, long nr, int arg, uint32_t mask, uint32_t hit, uint32_t miss)
 {
     emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 4, (uint32_t)nr);
     emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, ARG_LO(arg));
     emit(p, BPF_JMP | BPF_JSET | BPF_K, 0, 1, mask);
-    emit(p, BPF_RET | BPF_K, 0, 0, DENY);
-    emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
-}
-
-/* nr is allowed only when argument arg has a bit of mask (clone of a thread) */
-static void allow_if_any(struct prog *p, long nr, int arg, uint32_t mask)
-{
-    emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 4, (uint32_t)nr);
-    emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, ARG_LO(arg));
-    emit(p, BPF_JMP | BPF_JSET | BPF_K, 1, 0, mask);
-    emit(p, BPF_RET | BPF_K, 0, 0, DENY);
-    emit(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+    emit(p, BPF_RET | BPF_K, 0, 0, hit);
+    emit(p, BPF_RET | BPF_K, 0, 0, miss);
 }
 
 /* For nr: `hit` when argument arg is one of vals, else `miss`. Each JEQ jumps to the
@@ -246,9 +236,9 @@ static int build(struct prog *p)
     static const uint32_t owner[] = {F_SETOWN, F_SETOWN_EX, F_SETSIG};
     refuse_values(p, __NR_fcntl, 1, owner, 3);
 #ifdef __NR_open
-    refuse_if_any(p, __NR_open, 1, writing);
+    by_mask(p, __NR_open, 1, writing, DENY, SECCOMP_RET_ALLOW);
 #endif
-    refuse_if_any(p, __NR_openat, 2, writing);
+    by_mask(p, __NR_openat, 2, writing, DENY, SECCOMP_RET_ALLOW);
     refuse(p, __NR_openat2, NOSYS);
     refuse(p, __NR_clone3, NOSYS);
     for (size_t i = 0; i < sizeof always_refused / sizeof *always_refused; i++)
@@ -256,7 +246,7 @@ static int build(struct prog *p)
     if (!TL_SANITIZED) {
         for (size_t i = 0; i < sizeof process_refused / sizeof *process_refused; i++)
             refuse(p, process_refused[i], DENY);
-        allow_if_any(p, __NR_clone, 0, CLONE_THREAD);
+        by_mask(p, __NR_clone, 0, CLONE_THREAD, SECCOMP_RET_ALLOW, DENY); /* threads only */
         uint32_t self[] = {(uint32_t)getpid()};
         allow_only(p, __NR_kill, 0, self, 1);
         allow_only(p, __NR_tgkill, 0, self, 1);

@@ -1353,6 +1353,36 @@ struct tl_unpack {
     char last_name[256];
 };
 
+/* posix_spawn of our own binary with stdin (and, when null_stdout, stdout) on /dev/null,
+ * each dups[i][0] placed at dups[i][1], and TZ=UTC in an otherwise inherited environment
+ * (zip stores DOS times in local time and libarchive converts them with the process TZ).
+ * Returns 0 or an errno value. Used for the zygote, and for a worker when there is none. */
+static int spawn_self(pid_t *pid, const char *exe, char **argv, const int dups[][2], int ndups,
+                      int null_stdout)
+{
+    posix_spawn_file_actions_t fa;
+    int rc = posix_spawn_file_actions_init(&fa);
+    if (rc != 0) return rc;
+    rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    if (rc == 0 && null_stdout) rc = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    for (int i = 0; rc == 0 && i < ndups; i++)
+        rc = posix_spawn_file_actions_adddup2(&fa, dups[i][0], dups[i][1]);
+    if (rc == 0) {
+        size_t nenv = 0;
+        while (environ[nenv]) nenv++;
+        char **envp = tl_xcalloc(nenv + 2, sizeof *envp);
+        size_t j = 0;
+        for (size_t i = 0; i < nenv; i++)
+            if (strncmp(environ[i], "TZ=", 3) != 0) envp[j++] = environ[i];
+        envp[j++] = "TZ=UTC";
+        envp[j] = NULL;
+        rc = posix_spawn(pid, exe, &fa, NULL, argv, envp);
+        free(envp);
+    }
+    posix_spawn_file_actions_destroy(&fa);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- the zygote
  * Starting a worker costs a fresh exec: loading and relocating libhs, libstdc++, libarchive's
  * ICU and initialising OpenSSL, about 10 ms of CPU, against well under 1 ms to read a small
@@ -1445,33 +1475,10 @@ int tl_unpack_zygote_start(tl_unpack_zygote **out, const char *exe, tl_error *er
         close(sv[1]);
         return tl_error_set(err, TL_EGENERIC, "child subreaper: %s", strerror(e));
     }
-    posix_spawn_file_actions_t fa;
-    int rc = posix_spawn_file_actions_init(&fa);
-    if (rc == 0) {
-        rc = posix_spawn_file_actions_adddup2(&fa, sv[1], 3);
-        if (rc == 0) rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-        if (rc == 0) rc = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-        if (rc != 0) posix_spawn_file_actions_destroy(&fa);
-    }
-    if (rc != 0) {
-        close(sv[0]);
-        close(sv[1]);
-        prctl(PR_SET_CHILD_SUBREAPER, old_subreaper, 0, 0, 0);
-        return tl_error_set(err, TL_ENOMEM, "zygote: %s", strerror(rc));
-    }
-    size_t nenv = 0;
-    while (environ[nenv]) nenv++;
-    char **envp = tl_xcalloc(nenv + 2, sizeof *envp);
-    size_t j = 0;
-    for (size_t i = 0; i < nenv; i++)
-        if (strncmp(environ[i], "TZ=", 3) != 0) envp[j++] = environ[i];
-    envp[j++] = "TZ=UTC"; /* as for a directly spawned worker (zip's DOS times) */
-    envp[j] = NULL;
     char *argv[] = {"timberline", "__zygote", NULL};
+    const int dups[1][2] = {{sv[1], 3}};
     pid_t pid;
-    rc = posix_spawn(&pid, exe, &fa, NULL, argv, envp);
-    posix_spawn_file_actions_destroy(&fa);
-    free(envp);
+    int rc = spawn_self(&pid, exe, argv, dups, 1, 1);
     close(sv[1]);
     if (rc != 0) {
         close(sv[0]);
@@ -1512,6 +1519,39 @@ static void zygote_child(char **argv, int argc, const int *fds, int nfds)
     exit(tl_unpack_child_main(argc, argv));
 }
 
+/* Forks A, which forks the worker W and exits; returns W's pid once A is reaped (W is then
+ * the scanner's child, the scanner being a subreaper), or -1. */
+static int32_t zygote_double_fork(char **wargv, int wargc, const int *fds, int nfds)
+{
+    int pp[2];
+    if (pipe2(pp, O_CLOEXEC) != 0) return -1;
+    pid_t a = fork();
+    if (a == 0) {
+        close(3);
+        close(fds[0]);
+        close(pp[0]);
+        pid_t w = fork();
+        if (w == 0) {
+            close(pp[1]);
+            zygote_child(wargv, wargc, fds, nfds);
+        }
+        int32_t v = w;
+        _exit(write(pp[1], &v, sizeof v) == (ssize_t)sizeof v ? 0 : 1);
+    }
+    close(pp[1]);
+    int32_t wpid = -1;
+    if (a > 0) {
+        ssize_t r;
+        do r = read(pp[0], &wpid, sizeof wpid);
+        while (r < 0 && errno == EINTR);
+        if (r != (ssize_t)sizeof wpid) wpid = -1;
+        while (waitpid(a, NULL, 0) < 0 && errno == EINTR) {
+        }
+    }
+    close(pp[0]);
+    return wpid;
+}
+
 int tl_unpack_zygote_main(int argc, char **argv)
 {
     (void)argc, (void)argv;
@@ -1548,36 +1588,9 @@ int tl_unpack_zygote_main(int argc, char **argv)
         wargv[wargc] = NULL;
         int ok = (nfds == 2 || nfds == 4) && !(mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) &&
                  wargc >= 2 && strcmp(wargv[1], "__unpack") == 0;
-        int32_t wpid = -1;
-        int pp[2] = {-1, -1};
-        if (ok && pipe2(pp, O_CLOEXEC) == 0) {
-            pid_t a = fork();
-            if (a == 0) {
-                close(3);
-                close(fds[0]);
-                close(pp[0]);
-                pid_t w = fork();
-                if (w == 0) {
-                    close(pp[1]);
-                    zygote_child(wargv + 1, wargc - 1, fds, nfds);
-                }
-                int32_t v = w;
-                if (write(pp[1], &v, sizeof v) != (ssize_t)sizeof v) _exit(1);
-                _exit(0);
-            }
-            close(pp[1]);
-            if (a > 0) {
-                ssize_t r;
-                do r = read(pp[0], &wpid, sizeof wpid);
-                while (r < 0 && errno == EINTR);
-                if (r != (ssize_t)sizeof wpid) wpid = -1;
-                while (waitpid(a, NULL, 0) < 0 && errno == EINTR) {
-                }
-            }
-            close(pp[0]);
-        }
+        int32_t wpid = ok ? zygote_double_fork(wargv + 1, wargc - 1, fds, nfds) : -1;
         if (fds[0] >= 0) {
-            /* W's parent is the scanner now; a failure (-1) sends the scanner to posix_spawn */
+            /* W's parent is the scanner now; on -1 the scanner spawns a worker itself */
             if (write(fds[0], &wpid, sizeof wpid) != (ssize_t)sizeof wpid) {
             }
         }
@@ -1595,18 +1608,6 @@ int tl_unpack_start(tl_unpack **out, const char *exe, tl_unpack_zygote *z, const
     /* A larger pipe lets the worker run ahead instead of waking the reader every 64 KiB; the
      * kernel may refuse (pipe-user-pages-soft), and the default size still works. */
     (void)fcntl(pfd[0], F_SETPIPE_SZ, 1 << 20);
-    posix_spawn_file_actions_t fa;
-    int farc = posix_spawn_file_actions_init(&fa);
-    if (farc == 0) {
-        farc = posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
-        if (farc == 0) farc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-        if (farc != 0) posix_spawn_file_actions_destroy(&fa);
-    }
-    if (farc != 0) {
-        close(pfd[0]);
-        close(pfd[1]);
-        return tl_error_set(err, TL_ENOMEM, "cannot start the unpack worker: %s", strerror(farc));
-    }
     /* The data ring: a memfd mapped here and in the worker (fd 3) and a doorbell pipe (fd 4).
      * Both are moved above fd 10 first so that placing one cannot overwrite the other. Any
      * failure leaves the worker on the pipe alone. */
@@ -1624,11 +1625,8 @@ int tl_unpack_start(tl_unpack **out, const char *exe, tl_unpack_zygote *z, const
         void *m = mmap(NULL, RING_HDR + RING_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
         hi_m = fcntl(mfd, F_DUPFD_CLOEXEC, 10);
         hi_b = fcntl(bell[0], F_DUPFD_CLOEXEC, 10);
-        /* the worker is told --ring only if both descriptors will be in place */
         if (m != MAP_FAILED && hi_m >= 0 && hi_b >= 0 &&
-            fcntl(bell[1], F_SETFL, O_NONBLOCK) == 0 &&
-            posix_spawn_file_actions_adddup2(&fa, hi_m, 3) == 0 &&
-            posix_spawn_file_actions_adddup2(&fa, hi_b, 4) == 0) {
+            fcntl(bell[1], F_SETFL, O_NONBLOCK) == 0) {
             map = m;
         } else if (m != MAP_FAILED) {
             munmap(m, RING_HDR + RING_BYTES);
@@ -1652,15 +1650,6 @@ int tl_unpack_start(tl_unpack **out, const char *exe, tl_unpack_zygote *z, const
     argv[k++] = "--"; /* an evidence file may be named like an option */
     argv[k++] = (char *)path;
     argv[k] = NULL;
-    /* zip stores DOS times in local time and libarchive converts them with the process TZ */
-    size_t nenv = 0;
-    while (environ[nenv]) nenv++;
-    char **envp = tl_xcalloc(nenv + 2, sizeof *envp);
-    size_t j = 0;
-    for (size_t i = 0; i < nenv; i++)
-        if (strncmp(environ[i], "TZ=", 3) != 0) envp[j++] = environ[i];
-    envp[j++] = "TZ=UTC";
-    envp[j] = NULL;
     pid_t pid = -1;
     int rc = -1, redo = 0;
     if (z) {
@@ -1675,10 +1664,9 @@ int tl_unpack_start(tl_unpack **out, const char *exe, tl_unpack_zygote *z, const
         redo = 0;
         rc = ENOEXEC;
     } else if (rc != 0 && !redo) {
-        rc = posix_spawn(&pid, exe, &fa, NULL, argv, envp);
+        const int dups[3][2] = {{pfd[1], 1}, {hi_m, 3}, {hi_b, 4}};
+        rc = spawn_self(&pid, exe, argv, dups, map ? 3 : 1, 0);
     }
-    posix_spawn_file_actions_destroy(&fa);
-    free(envp);
     close(pfd[1]);
     if (mfd >= 0) close(mfd);
     if (hi_m >= 0) close(hi_m);
